@@ -1,0 +1,1 @@
+"""Adapters: the ports of ``chat_domain`` implemented over memory, SQL and the system."""

@@ -1,0 +1,1 @@
+"""The chat domain: entities, rules, ports and use cases, free of any framework."""

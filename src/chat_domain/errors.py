@@ -1,0 +1,130 @@
+"""One error tree for everything the domain refuses.
+
+Every error carries the contract's stable ``code``, the offending ``field``
+(when one field is at fault) and a ``detail`` for a person. Entry points map
+the four families (Invalid, NotFound, Forbidden, Conflict) plus Unavailable to
+their transport's statuses in one place; nothing else needs to know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ChatError(Exception):
+    """Base of every error the service reports to its clients."""
+
+    code: str = "internal"
+    title: str = "Internal error"
+
+    def __init__(self, detail: str, *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        if code is not None:
+            self.code = code
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        return f"{name}(code={self.code!r}, field={self.field!r}, detail={self.detail!r})"
+
+    def __eq__(self, other: object) -> bool:
+        # Errors compare by what a client sees, so two adapters can be checked
+        # for giving "the same answer" in the state-machine tests.
+        if not isinstance(other, ChatError):
+            return NotImplemented
+        return (type(self), self.code, self.field, self.detail) == (
+            type(other),
+            other.code,
+            other.field,
+            other.detail,
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.code, self.field, self.detail))
+
+
+class Invalid(ChatError):
+    """The request breaks a shape, type, length or character rule."""
+
+    code = "invalid_field"
+    title = "Invalid request"
+
+
+class DuplicateUser(Invalid):
+    code = "duplicate_user"
+    title = "Duplicate member"
+
+    def __init__(self, user_id: str, *, field: str) -> None:
+        super().__init__(f"user {user_id} is listed more than once", field=field)
+        self.user_id = user_id
+
+
+class NotFound(ChatError):
+    code = "not_found"
+    title = "Not found"
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    title = "User not found"
+
+    def __init__(self, user_ids: Sequence[str], *, field: str) -> None:
+        ids = ", ".join(user_ids)
+        noun = "user" if len(user_ids) == 1 else "users"
+        super().__init__(f"no {noun} with id {ids}", field=field)
+        self.user_ids = tuple(user_ids)
+
+
+class ChatNotFound(NotFound):
+    code = "chat_not_found"
+    title = "Chat not found"
+
+    def __init__(self, chat_id: str, *, field: str = "chat") -> None:
+        super().__init__(f"no chat with id {chat_id}", field=field)
+        self.chat_id = chat_id
+
+
+class Forbidden(ChatError):
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class NotAMember(Forbidden):
+    code = "not_a_member"
+    title = "Not a member"
+
+    def __init__(self, user_id: str, chat_id: str) -> None:
+        super().__init__(f"user {user_id} is not a member of chat {chat_id}", field="author")
+        self.user_id = user_id
+        self.chat_id = chat_id
+
+
+class Conflict(ChatError):
+    code = "conflict"
+    title = "Conflict"
+
+
+class UsernameTaken(Conflict):
+    code = "username_taken"
+    title = "Username taken"
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"the username {username!r} is taken", field="username")
+        self.username = username
+
+
+class ChatNameTaken(Conflict):
+    code = "chat_name_taken"
+    title = "Chat name taken"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the chat name {name!r} is taken", field="name")
+        self.name = name
+
+
+class Unavailable(ChatError):
+    """The store cannot be reached; the client should retry later."""
+
+    code = "unavailable"
+    title = "Service unavailable"

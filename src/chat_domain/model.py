@@ -1,0 +1,48 @@
+"""The entities clients see, and the orders the contract lists them in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+
+@attrs.frozen
+class User:
+    id: str
+    username: str
+    created_at: datetime
+
+
+@attrs.frozen
+class Chat:
+    id: str
+    name: str
+    users: tuple[str, ...]
+    created_at: datetime
+    last_message_at: datetime | None = None
+
+
+@attrs.frozen
+class Message:
+    id: str
+    chat: str
+    author: str
+    text: str
+    created_at: datetime
+
+
+def chat_list_key(chat: Chat) -> tuple[bool, datetime, str]:
+    """Sort key for a user's chat list; sort with ``reverse=True``.
+
+    Chats with messages come first, newest last message first; then chats
+    without messages, newest chat first; ties go to the larger id.
+    """
+    if chat.last_message_at is None:
+        return (False, chat.created_at, chat.id)
+    return (True, chat.last_message_at, chat.id)
+
+
+def message_list_key(message: Message) -> tuple[datetime, str]:
+    """Sort key for a chat's messages: oldest first, ties to the smaller id."""
+    return (message.created_at, message.id)

@@ -1,0 +1,123 @@
+"""Every input rule of the contract, each in one function.
+
+The use cases call these on whatever they are handed (a JSON value, or any
+Python object from a direct caller) and get back a clean value or an
+``Invalid`` naming the field. Nothing here touches storage.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from chat_domain.errors import DuplicateUser, Invalid
+
+USERNAME_MAX = 64
+CHAT_NAME_MAX = 128
+TEXT_MAX = 4096
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _require_str(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"{field} must be a string, not {_describe(value)}", field=field)
+    if "\x00" in value:
+        raise Invalid(f"{field} must not contain U+0000", field=field)
+    # Lone surrogates cannot be stored by any database or encoded as UTF-8;
+    # refuse them here so they never reach one.
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise Invalid(f"{field} must not contain a lone surrogate", field=field)
+    return value
+
+
+def _is_control(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cc"
+
+
+def parse_id(value: object, field: str) -> str:
+    """A UUID in canonical 8-4-4-4-12 form, any letter case; returned lowercase."""
+    if not isinstance(value, str) or _UUID.fullmatch(value) is None:
+        raise Invalid(f"{field} must be a UUID string, not {_describe(value)}", field=field)
+    return value.lower()
+
+
+def username_key(username: str) -> str:
+    """The key under which usernames are unique: equal after NFC and casefolding."""
+    return unicodedata.normalize("NFC", username).casefold()
+
+
+def chat_name_key(name: str) -> str:
+    """The key under which chat names are unique: equal after NFC and casefolding."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def clean_username(value: object) -> str:
+    """1 to 64 characters after NFC, no whitespace and no control characters."""
+    name = unicodedata.normalize("NFC", _require_str(value, "username"))
+    if not 1 <= len(name) <= USERNAME_MAX:
+        raise Invalid(
+            f"username must be 1 to {USERNAME_MAX} characters, not {len(name)}", field="username"
+        )
+    for ch in name:
+        if ch.isspace() or _is_control(ch):
+            raise Invalid(
+                f"username must not contain whitespace or control characters"
+                f" (found U+{ord(ch):04X} in {_describe(name)})",
+                field="username",
+            )
+    return name
+
+
+def clean_chat_name(value: object) -> str:
+    """1 to 128 characters after NFC, no control characters, no outer whitespace."""
+    name = unicodedata.normalize("NFC", _require_str(value, "name"))
+    if not 1 <= len(name) <= CHAT_NAME_MAX:
+        raise Invalid(
+            f"name must be 1 to {CHAT_NAME_MAX} characters, not {len(name)}", field="name"
+        )
+    if name != name.strip():
+        raise Invalid(
+            f"name must not start or end with whitespace: {_describe(name)}", field="name"
+        )
+    for ch in name:
+        if _is_control(ch):
+            raise Invalid(
+                f"name must not contain control characters"
+                f" (found U+{ord(ch):04X} in {_describe(name)})",
+                field="name",
+            )
+    return name
+
+
+def clean_text(value: object) -> str:
+    """1 to 4096 characters kept exactly as sent, not all whitespace."""
+    text = _require_str(value, "text")
+    if not 1 <= len(text) <= TEXT_MAX:
+        raise Invalid(f"text must be 1 to {TEXT_MAX} characters, not {len(text)}", field="text")
+    if not text.strip():
+        raise Invalid("text must contain at least one non-whitespace character", field="text")
+    return text
+
+
+def clean_members(value: object) -> tuple[str, ...]:
+    """At least one user id, each well formed, none twice; order kept."""
+    if not isinstance(value, list | tuple):
+        raise Invalid(f"users must be an array of user ids, not {_describe(value)}", field="users")
+    if not value:
+        raise Invalid("users must list at least one user id", field="users")
+    seen: set[str] = set()
+    members: list[str] = []
+    for index, item in enumerate(value):
+        field = f"users[{index}]"
+        user_id = parse_id(item, field)
+        if user_id in seen:
+            raise DuplicateUser(user_id, field=field)
+        seen.add(user_id)
+        members.append(user_id)
+    return tuple(members)

@@ -1,0 +1,1 @@
+"""Entry points: the composition root, the HTTP app and the command line."""
