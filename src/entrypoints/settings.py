@@ -80,9 +80,13 @@ def _bool(value: str) -> bool:
 
 
 def _hosts(value: str) -> tuple[str, ...]:
-    hosts = tuple(h.strip() for h in value.split(",") if h.strip())
+    hosts = tuple(h.strip().lower() for h in value.split(",") if h.strip())
     if not hosts:
         raise ValueError("must list at least one host name, or * for any")
+    for host in hosts:
+        wildcard_ok = host == "*" or (host.startswith("*.") and "*" not in host[2:])
+        if "*" in host and not wildcard_ok:
+            raise ValueError(f"wildcards must look like *.example.com, not {host!r}")
     return hosts
 
 
