@@ -1,0 +1,166 @@
+"""Throwaway databases for the bench: created, migrated, seeded, dropped after.
+
+PostgreSQL is seeded with COPY straight from the row generators (a million
+messages in well under a minute); SQLite through SQLAlchemy Core with the
+product's own tables, so its column types write the values as the service
+would. Both get the product's schema from its migrations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+from sqlalchemy import Table, make_url
+
+from adapters import orm
+from adapters.migrate import upgrade_to_head
+from adapters.sql import create_engine_for
+from bench import schema
+from bench.dataset import Dataset
+from chat_domain.rules import chat_name_key, username_key
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+_BATCH = 50_000
+
+
+def _copy_field(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        text = text.replace("\r", "\\r")
+    return text
+
+
+class _CopyStream:
+    """A file-like view of rows in COPY's text format, made as COPY reads it."""
+
+    def __init__(self, rows: Iterable[tuple[object, ...]]) -> None:
+        self._lines = ("\t".join(map(_copy_field, row)).encode() + b"\n" for row in rows)
+        self._buffer = b""
+
+    def readline(self, size: int = -1, /) -> bytes:
+        line, self._buffer = self._buffer or next(self._lines, b""), b""
+        return line
+
+    def read(self, size: int = -1, /) -> bytes:
+        want = size if size >= 0 else 1 << 62
+        parts, length = [self._buffer], len(self._buffer)
+        while length < want and (line := next(self._lines, b"")):
+            parts.append(line)
+            length += len(line)
+        data = b"".join(parts)
+        self._buffer = data[want:]
+        return data[:want]
+
+
+def _user_values(row: tuple[str, str, datetime]) -> tuple[object, ...]:
+    return (row[0], row[1], username_key(row[1]), row[2])
+
+
+def _chat_values(row: tuple[str, str, datetime, datetime | None]) -> tuple[object, ...]:
+    return (row[0], row[1], chat_name_key(row[1]), row[2], row[3])
+
+
+def _tables(data: Dataset) -> Iterator[tuple[tuple[str, tuple[str, ...]], Iterable[Any]]]:
+    """Each table in foreign-key order with its rows, as the schema's columns want them."""
+    yield schema.USERS, map(_user_values, data.users())
+    yield schema.CHATS, map(_chat_values, data.chats())
+    yield schema.MEMBERS, data.members()
+    yield schema.MESSAGES, data.messages()
+
+
+def _admin(statement: str) -> None:
+    conn = psycopg2.connect(ADMIN_URL)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+def _migrate(url: str) -> None:
+    engine = create_engine_for(url)
+    try:
+        upgrade_to_head(engine)
+    finally:
+        engine.dispose()
+
+
+def _seed_postgres(url: str, data: Dataset) -> None:
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            for (table, columns), rows in _tables(data):
+                sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+                cur.copy_expert(sql, _CopyStream(rows), size=1 << 20)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("VACUUM ANALYZE")
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def postgres(data: Dataset, log: Callable[[str], None]) -> Iterator[str]:
+    """A fresh PostgreSQL database seeded with ``data``; its URL; dropped on exit."""
+    name = f"chat_bench_{data.shape.name}"
+    url = str(make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _admin(f"CREATE DATABASE {name}")
+    try:
+        started = time.monotonic()
+        _migrate(url)
+        _seed_postgres(url, data)
+        log(f"seeded {name} ({_describe(data)}) in {time.monotonic() - started:.1f} s")
+        yield url
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _orm_table(name: str) -> Table:
+    return orm.metadata.tables[name]
+
+
+@contextlib.contextmanager
+def sqlite(data: Dataset, workdir: Path, log: Callable[[str], None]) -> Iterator[str]:
+    """A fresh SQLite file seeded with ``data``; its URL; deleted on exit."""
+    path = workdir / f"chat_bench_{data.shape.name}.db"
+    url = f"sqlite:///{path}"
+    started = time.monotonic()
+    _migrate(url)
+    engine = create_engine_for(url)
+    try:
+        with engine.begin() as conn:
+            for (table, columns), rows in _tables(data):
+                batch: list[dict[str, Any]] = []
+                for row in rows:
+                    batch.append(dict(zip(columns, row, strict=True)))
+                    if len(batch) == _BATCH:
+                        conn.execute(_orm_table(table).insert(), batch)
+                        batch = []
+                if batch:
+                    conn.execute(_orm_table(table).insert(), batch)
+    finally:
+        engine.dispose()
+    log(f"seeded {path.name} ({_describe(data)}) in {time.monotonic() - started:.1f} s")
+    try:
+        yield url
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _describe(data: Dataset) -> str:
+    s = data.shape
+    return f"{s.users} users, {s.chats} chats, {s.messages} messages"

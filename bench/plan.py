@@ -1,0 +1,144 @@
+"""What one benchmark run measures: data shapes, servers, concurrency, durations.
+
+``FULL`` is ``make bench`` (fits in ten minutes on two cores); ``SMOKE`` is
+``make bench-smoke`` (a few seconds per server, tiny data, every method and
+baseline still exercised) so CI keeps the harness from rotting.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+# The five methods of the contract, in the order the reports list them.
+METHODS = ("users/add", "chats/add", "messages/add", "chats/get", "messages/get")
+
+# Each method's hand-written ceiling (see bench/baselines.py).
+CEILING_OF = {
+    "users/add": "write",
+    "chats/add": "write",
+    "messages/add": "write",
+    "chats/get": "read-chats",
+    "messages/get": "read-messages",
+}
+
+# The path and request body each baseline is driven with.
+BASELINE_LOADS = {
+    "http": "messages/add",
+    "write": "messages/add",
+    "read-chats": "chats/get",
+    "read-messages": "messages/get",
+}
+
+
+@attrs.frozen
+class DataShape:
+    """How much data a database is seeded with, and the shapes the methods read."""
+
+    name: str
+    users: int
+    chats: int
+    messages: int
+    busy_user_chats: int  # the chats of the user /chats/get lists
+    page_messages: int  # the messages of the chat /messages/get lists
+    big_chat_messages: int  # the chat whose whole list must stream in flat memory
+
+
+@attrs.frozen
+class Target:
+    """One server configuration measured against one database."""
+
+    label: str
+    backend: str  # "postgresql" or "sqlite"
+    data: DataShape
+    workers: int
+    connections: tuple[int, ...]
+    methods: tuple[str, ...] = METHODS
+    baselines: tuple[str, ...] = ()  # ceilings measured beside it (PostgreSQL only)
+    memory_probe: bool = False  # stream the big chat and watch the server's RSS
+
+
+@attrs.frozen
+class Plan:
+    name: str
+    duration_s: float
+    targets: tuple[Target, ...]  # the first is the one the targets are judged on
+    focus_connections: int  # the concurrency the targets are judged at
+    small: str | None = None  # the target on small data, for the flat-cost comparison
+
+    @property
+    def shapes(self) -> tuple[DataShape, ...]:
+        seen: dict[str, DataShape] = {}
+        for target in self.targets:
+            seen.setdefault(target.data.name, target.data)
+        return tuple(seen.values())
+
+
+LARGE = DataShape(
+    name="large",
+    users=10_000,
+    chats=20_000,
+    messages=1_000_000,
+    busy_user_chats=1_000,
+    page_messages=1_000,
+    big_chat_messages=200_000,
+)
+# Same result sizes as LARGE with a hundredth of the messages: the flat-cost comparison.
+SMALL = DataShape(
+    name="small",
+    users=1_000,
+    chats=2_000,
+    messages=10_000,
+    busy_user_chats=1_000,
+    page_messages=1_000,
+    big_chat_messages=2_000,
+)
+TINY = DataShape(
+    name="tiny",
+    users=60,
+    chats=50,
+    messages=600,
+    busy_user_chats=20,
+    page_messages=50,
+    big_chat_messages=300,
+)
+
+ALL_BASELINES = ("http", "write", "read-chats", "read-messages")
+
+FULL = Plan(
+    name="full",
+    duration_s=5.0,
+    focus_connections=32,
+    small="pg-small-1w",
+    targets=(
+        Target(
+            "pg-1w",
+            "postgresql",
+            LARGE,
+            workers=1,
+            connections=(1, 32, 128),
+            baselines=ALL_BASELINES,
+            memory_probe=True,
+        ),
+        Target("pg-2w", "postgresql", LARGE, workers=2, connections=(32,), baselines=ALL_BASELINES),
+        Target("pg-small-1w", "postgresql", SMALL, workers=1, connections=(32,)),
+        Target("sqlite-1w", "sqlite", SMALL, workers=1, connections=(32,)),
+    ),
+)
+
+SMOKE = Plan(
+    name="smoke",
+    duration_s=1.0,
+    focus_connections=4,
+    targets=(
+        Target(
+            "pg-1w",
+            "postgresql",
+            TINY,
+            workers=1,
+            connections=(4,),
+            baselines=ALL_BASELINES,
+            memory_probe=True,
+        ),
+        Target("sqlite-1w", "sqlite", TINY, workers=1, connections=(4,)),
+    ),
+)

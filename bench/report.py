@@ -1,0 +1,168 @@
+"""Measurements, their ratios to the ceilings measured in the same run, and the targets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from bench.load import LoadResult
+from bench.memory import MemoryResult
+from bench.plan import CEILING_OF
+
+BASELINE = "baseline:"
+
+
+@attrs.frozen
+class Measurement:
+    target: str  # the server configuration's label, e.g. "pg-1w"
+    backend: str
+    data: str
+    workers: int
+    subject: str  # a method ("messages/add") or a ceiling ("baseline:write")
+    connections: int
+    result: LoadResult
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.subject.startswith(BASELINE)
+
+
+@attrs.frozen
+class Verdict:
+    goal: str
+    measured: str
+    holds: bool
+
+
+@attrs.define
+class Report:
+    measurements: list[Measurement] = attrs.field(factory=list)
+    memory: dict[str, MemoryResult] = attrs.field(factory=dict)
+
+    def find(self, target: str, subject: str, connections: int) -> Measurement | None:
+        for m in self.measurements:
+            if (m.target, m.subject, m.connections) == (target, subject, connections):
+                return m
+        return None
+
+    def ceiling(self, m: Measurement, name: str) -> Measurement | None:
+        """The ceiling ``name`` measured with ``m``'s workers and connections.
+
+        Targets without their own baselines (other data, SQLite) are compared
+        with the PostgreSQL ceilings of the same worker count.
+        """
+        subject = BASELINE + name
+        own = self.find(m.target, subject, m.connections)
+        if own is not None:
+            return own
+        for other in self.measurements:
+            if (other.subject, other.workers, other.connections) == (
+                subject,
+                m.workers,
+                m.connections,
+            ):
+                return other
+        return None
+
+    def ratio(self, m: Measurement, name: str | None = None) -> float | None:
+        """``m``'s throughput over its ceiling's (its own kind unless ``name`` is given)."""
+        if m.is_baseline:
+            return None
+        ceiling = self.ceiling(m, name or CEILING_OF[m.subject])
+        if ceiling is None or ceiling.result.rps == 0:
+            return None
+        return m.result.rps / ceiling.result.rps
+
+    def failures(self) -> list[Measurement]:
+        return [m for m in self.measurements if m.result.failed]
+
+
+def _at_least(report: Report, method: str, share: float, target: str, conns: int) -> Verdict:
+    m = report.find(target, method, conns)
+    ratio = None if m is None else report.ratio(m)
+    ceiling = CEILING_OF[method]
+    measured = "not measured" if ratio is None else f"{ratio:.2f}x"
+    return Verdict(
+        f"{method} >= {share}x the {ceiling} ceiling ({target}, {conns} connections)",
+        measured,
+        ratio is not None and ratio >= share,
+    )
+
+
+def verdicts(report: Report, *, main: str, small: str | None, conns: int) -> list[Verdict]:
+    """The issue's targets, each with what this run measured on ``main`` at ``conns``."""
+    found = [
+        _at_least(report, "messages/add", 0.8, main, conns),
+        _at_least(report, "users/add", 0.7, main, conns),
+        _at_least(report, "chats/add", 0.7, main, conns),
+        _at_least(report, "messages/get", 0.7, main, conns),
+        _at_least(report, "chats/get", 0.7, main, conns),
+    ]
+    send = report.find(main, "messages/add", conns)
+    if send is not None:
+        p99 = send.result.p99_ms
+        found.append(Verdict("messages/add p99 < 50 ms", f"{p99:.1f} ms", p99 < 50))
+    for method in ("messages/add", "chats/get", "messages/get") if small else ():
+        big, few = report.find(main, method, conns), report.find(str(small), method, conns)
+        if big is None or few is None or big.result.rps == 0:
+            continue
+        slowdown = few.result.rps / big.result.rps
+        goal = f"{method} on {main} within 1.5x of {small} (same result size)"
+        found.append(Verdict(goal, f"{slowdown:.2f}x slower", slowdown <= 1.5))
+    for label, mem in report.memory.items():
+        goal = f"/messages/get of {mem.messages} messages grows RSS < 100 MB ({label})"
+        found.append(Verdict(goal, f"{mem.growth_mb:.1f} MB", mem.growth_mb < 100))
+    return found
+
+
+def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(
+        c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+    )
+
+
+def table(report: Report) -> str:
+    """Every measurement with its ratios, one block per server configuration."""
+    head = ("subject", "conns", "req/s", "p50 ms", "p95 ms", "p99 ms", "failed", "ratio", "vs http")
+    widths = (22, 5, 9, 8, 8, 8, 7, 6, 7)
+    lines: list[str] = []
+    for target in dict.fromkeys(m.target for m in report.measurements):
+        first = next(m for m in report.measurements if m.target == target)
+        lines.append(
+            f"\n== {target}: {first.backend}, {first.data} data, {first.workers} worker(s)"
+        )
+        lines.append(_row(head, widths))
+        for m in (m for m in report.measurements if m.target == target):
+            r = m.result
+            ratio, http = report.ratio(m), report.ratio(m, "http")
+            lines.append(
+                _row(
+                    (
+                        m.subject,
+                        str(m.connections),
+                        f"{r.rps:.0f}",
+                        f"{r.p50_ms:.2f}",
+                        f"{r.p95_ms:.2f}",
+                        f"{r.p99_ms:.2f}",
+                        str(r.failed),
+                        "" if ratio is None else f"{ratio:.2f}",
+                        "" if http is None else f"{http:.2f}",
+                    ),
+                    widths,
+                )
+            )
+    return "\n".join(lines)
+
+
+def summary(report: Report, found: Sequence[Verdict]) -> str:
+    lines = ["", "== memory"]
+    for label, mem in report.memory.items():
+        lines.append(
+            f"{label}: {mem.messages} messages, {mem.body_bytes / 2**20:.1f} MiB in"
+            f" {mem.seconds:.2f} s; RSS {mem.rss_before_mb:.0f} -> {mem.rss_peak_mb:.0f} MB"
+            f" (+{mem.growth_mb:.1f} MB)"
+        )
+    lines += ["", "== targets"]
+    lines += [f"[{'ok' if v.holds else 'MISS'}] {v.goal}: {v.measured}" for v in found]
+    return "\n".join(lines)

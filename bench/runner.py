@@ -1,0 +1,120 @@
+"""One benchmark run: seed each database once, then measure every server on it."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from bench import databases, load, memory
+from bench.dataset import Dataset
+from bench.plan import BASELINE_LOADS, DataShape, Plan, Target
+from bench.report import BASELINE, Measurement, Report
+from bench.servers import BASELINE_APPS, PRODUCT_APP, serve
+
+Log = Callable[[str], None]
+
+
+class Session:
+    """What every measurement of a run shares: wrk, the data, a tag per load run."""
+
+    def __init__(self, plan: Plan, workdir: Path, log: Log) -> None:
+        self.plan = plan
+        self.workdir = workdir
+        self.log = log
+        self.wrk = load.ensure_wrk()
+        self.report = Report()
+        self._tags = itertools.count()
+        self._run_id = format(int(time.time()), "x")
+
+    def tag(self) -> str:
+        return f"{self._run_id}{next(self._tags)}"
+
+    def drive(self, target: Target, subject: str, method: str, url: str, handles: Path) -> None:
+        """Drive ``method`` at every connection count of ``target``."""
+        for connections in target.connections:
+            result = load.run(
+                self.wrk,
+                url,
+                method,
+                handles,
+                self.tag(),
+                connections=connections,
+                duration_s=self.plan.duration_s,
+            )
+            self.report.measurements.append(
+                Measurement(
+                    target.label,
+                    target.backend,
+                    target.data.name,
+                    target.workers,
+                    subject,
+                    connections,
+                    result,
+                )
+            )
+            failed = f", {result.failed} FAILED" if result.failed else ""
+            self.log(
+                f"{target.label:12} {subject:24} c={connections:<4} {result.rps:8.0f} req/s"
+                f"  p99 {result.p99_ms:7.2f} ms{failed}"
+            )
+
+    def warm_up(self, url: str, method: str, handles: Path) -> None:
+        load.run(self.wrk, url, method, handles, self.tag(), connections=8, duration_s=1)
+
+
+def _measure_product(session: Session, target: Target, db_url: str, data: Dataset) -> None:
+    handles = session.workdir / f"handles-{target.data.name}.txt"
+    # Warnings only: the request log is an access log, and every server runs without one.
+    env = {"DATABASE_URL": db_url, "LOG_LEVEL": "warning"}
+    log = session.workdir / f"{target.label}-product.log"
+    with serve(PRODUCT_APP, workers=target.workers, env=env, log=log) as server:
+        session.warm_up(server.url, "messages/get", handles)
+        for method in target.methods:
+            session.drive(target, method, method, server.url, handles)
+        if target.memory_probe:
+            result = memory.probe(server, data.handles().big_chat)
+            session.report.memory[f"{target.label}, {target.data.name} data"] = result
+            session.log(
+                f"{target.label:12} memory: {result.messages} messages,"
+                f" RSS +{result.growth_mb:.1f} MB"
+            )
+
+
+def _measure_baselines(session: Session, target: Target, db_url: str) -> None:
+    handles = session.workdir / f"handles-{target.data.name}.txt"
+    env = {"BENCH_DSN": db_url}
+    for name in target.baselines:
+        log = session.workdir / f"{target.label}-{name}.log"
+        method = BASELINE_LOADS[name]
+        with serve(BASELINE_APPS[name], workers=target.workers, env=env, log=log) as server:
+            session.warm_up(server.url, method, handles)
+            session.drive(target, BASELINE + name, method, server.url, handles)
+
+
+@contextlib.contextmanager
+def _database(session: Session, backend: str, data: Dataset) -> Iterator[str]:
+    if backend == "postgresql":
+        with databases.postgres(data, session.log) as url:
+            yield url
+    else:
+        with databases.sqlite(data, session.workdir, session.log) as url:
+            yield url
+
+
+def run(plan: Plan, workdir: Path, log: Log) -> Report:
+    session = Session(plan, workdir, log)
+    groups: dict[tuple[str, DataShape], list[Target]] = {}
+    for target in plan.targets:
+        groups.setdefault((target.backend, target.data), []).append(target)
+    datasets = {shape.name: Dataset(shape) for shape in plan.shapes}
+    for (backend, shape), targets in groups.items():
+        data = datasets[shape.name]
+        data.handles().write(workdir / f"handles-{shape.name}.txt")
+        with _database(session, backend, data) as url:
+            for target in targets:
+                _measure_product(session, target, url, data)
+                _measure_baselines(session, target, url)
+    return session.report
