@@ -144,11 +144,17 @@ class MemoryMessageRepository(MessageRepository):
     def add(self, message: Message) -> None:
         self._staged.messages.append(message)
 
-    def list_for_chat(self, chat_id: str) -> list[Message]:
+    def list_for_chat(
+        self, chat_id: str, *, after: Message | None = None, limit: int | None = None
+    ) -> list[Message]:
         with self._store.lock:
             committed = list(self._store.messages.get(chat_id, ()))
         staged = [m for m in self._staged.messages if m.chat == chat_id]
-        return sorted(committed + staged, key=message_list_key) if staged else committed
+        listed = sorted(committed + staged, key=message_list_key) if staged else committed
+        start = 0
+        if after is not None:
+            start = bisect.bisect_right(listed, message_list_key(after), key=message_list_key)
+        return listed[start : None if limit is None else start + limit]
 
 
 class MemoryUnitOfWork(UnitOfWork):

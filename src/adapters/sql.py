@@ -1,4 +1,4 @@
-"""The SQL unit of work: one session, one transaction, per use case.
+"""The SQL unit of work: one connection, and at most one transaction, per use case.
 
 Usage, from the composition root::
 
@@ -12,6 +12,13 @@ Leaving the ``with`` block rolls back whatever was not committed, so a use
 case commits whole or leaves nothing. A lost or unreachable database surfaces
 as the domain's ``Unavailable``; unique-key races surface from the
 repositories as ``UsernameTaken`` / ``ChatNameTaken``.
+
+On PostgreSQL a unit of work reads outside any transaction (each statement
+is atomic and, under READ COMMITTED, sees the same data it would inside one)
+and opens a transaction with its first write, so a read costs one round trip
+rather than three (BEGIN, the query, ROLLBACK) and a send three rather than
+five. Writes stay whole: they happen between an explicit ``BEGIN`` and
+``COMMIT`` or ``ROLLBACK``.
 
 On SQLite the database takes one writer at a time. Within this process
 writers queue on a lock (no polling on the file lock); the first statement
@@ -27,8 +34,7 @@ import threading
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, Executable
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, CursorResult, Engine, Executable
 
 from adapters.sql_engine import (
     SQLITE_BUSY_TIMEOUT_MS,
@@ -40,22 +46,36 @@ from adapters.sql_messages import SqlMessageRepository
 from adapters.sql_repositories import SqlChatRepository, SqlUserRepository
 from adapters.sql_statements import Params
 from chat_domain.errors import Unavailable
-from chat_domain.ports import UnitOfWork, UnitOfWorkFactory
+from chat_domain.model import Message
+from chat_domain.ports import SenderStatus, UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["SqlUnitOfWork", "create_engine_for", "sql_unit_of_work_factory"]
 
 
 class SqlUnitOfWork(UnitOfWork):
-    def __init__(
-        self, sessions: sessionmaker[Session], dialect_name: str, writer: threading.Lock | None
-    ) -> None:
-        self._session = sessions()
+    def __init__(self, engine: Engine, writer: threading.Lock | None) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
         self._writer = writer  # SQLite only: this process's queue for the write lock
         self._writing = False
-        self.dialect_name = dialect_name
+        self.dialect_name = engine.dialect.name
         self.users = SqlUserRepository(self)
         self.chats = SqlChatRepository(self)
-        self.messages = SqlMessageRepository(self)
+        self._messages = SqlMessageRepository(self)
+        self.messages = self._messages
+
+    @property
+    def _postgres(self) -> bool:
+        return self.dialect_name == "postgresql"
+
+    def _connected(self) -> Connection:
+        if self._connection is None:
+            connection = self._engine.connect()
+            if self._postgres:
+                # Transactions are begun and ended explicitly (see the module's docstring).
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            self._connection = connection
+        return self._connection
 
     def execute(
         self, statement: Executable, params: Params | None = None, *, write: bool = False
@@ -63,36 +83,53 @@ class SqlUnitOfWork(UnitOfWork):
         with outages_as_unavailable():
             if write and not self._writing:
                 self._begin_write()
-            return self._session.connection().execute(statement, params)
+            return self._connected().execute(statement, params)
+
+    def send(self, message: Message) -> SenderStatus:
+        if self._postgres:
+            return self._messages.send(message)
+        return super().send(message)
 
     def _begin_write(self) -> None:
-        if self._writer is None:
+        connection = self._connected()
+        if self._postgres:
+            connection.exec_driver_sql("BEGIN")
             self._writing = True
             return
-        self._session.rollback()  # only reads so far: see the module's docstring
+        assert self._writer is not None
+        connection.rollback()  # only reads so far: see the module's docstring
         if not self._writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise Unavailable("the database is busy; try again shortly")
         self._writing = True
-        self._session.connection(execution_options={WRITE_TRANSACTION: True})
+        connection.execution_options(**{WRITE_TRANSACTION: True})
 
     def commit(self) -> None:
-        try:
-            with outages_as_unavailable():
-                self._session.commit()
-        finally:
-            self._end()
+        self._end("COMMIT")
 
     def rollback(self) -> None:
-        try:
-            with outages_as_unavailable():
-                self._session.rollback()
-        finally:
-            self._end()
+        self._end("ROLLBACK")
 
-    def _end(self) -> None:
-        if self._writing and self._writer is not None:
-            self._writer.release()
-        self._writing = False
+    def _end(self, verb: str) -> None:
+        connection = self._connection
+        try:
+            if connection is not None:
+                with outages_as_unavailable():
+                    if self._postgres:
+                        if self._writing:
+                            connection.exec_driver_sql(verb)
+                    elif verb == "COMMIT":
+                        connection.commit()
+                    else:
+                        connection.rollback()
+        except BaseException:
+            if connection is not None and self._postgres and self._writing:
+                # The transaction's fate is unknown: never let the pool reuse it.
+                connection.invalidate()
+            raise
+        finally:
+            if self._writing and self._writer is not None:
+                self._writer.release()
+            self._writing = False
 
     def __exit__(
         self,
@@ -103,17 +140,18 @@ class SqlUnitOfWork(UnitOfWork):
         try:
             self.rollback()
         finally:
-            self._session.close()
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
 
 def sql_unit_of_work_factory(engine: Engine) -> UnitOfWorkFactory:
     """Units of work over ``engine``, each with its own session and transaction."""
-    # Core statements only, so nothing is loaded that commit could expire.
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    dialect_name = engine.dialect.name
-    writer = threading.Lock() if dialect_name == "sqlite" else None
+    # Core connections, not ORM sessions: every statement is Core, and a
+    # session's bookkeeping was a tenth of a loaded server's time.
+    writer = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     def unit_of_work() -> UnitOfWork:
-        return SqlUnitOfWork(sessions, dialect_name, writer)
+        return SqlUnitOfWork(engine, writer)
 
     return unit_of_work

@@ -82,8 +82,14 @@ class MessageRepository(abc.ABC):
         """
 
     @abc.abstractmethod
-    def list_for_chat(self, chat_id: str) -> list[Message]:
-        """The chat's messages in the contract's order (see ``model.message_list_key``)."""
+    def list_for_chat(
+        self, chat_id: str, *, after: Message | None = None, limit: int | None = None
+    ) -> list[Message]:
+        """The chat's messages in the contract's order (see ``model.message_list_key``).
+
+        Only those that come after ``after`` (a message of the chat) in that
+        order, and at most ``limit`` of them: one page of a keyset walk.
+        """
 
 
 class UnitOfWork(abc.ABC):
@@ -103,6 +109,17 @@ class UnitOfWork(abc.ABC):
         tb: TracebackType | None,
     ) -> None:
         self.rollback()
+
+    def send(self, message: Message) -> SenderStatus:
+        """Stage ``message`` if its author may post to its chat; the author's status either way.
+
+        One step, so that an adapter may check and write at once (PostgreSQL
+        does it in one statement); what it stages is committed as any write.
+        """
+        status = self.chats.sender_status(message.chat, message.author)
+        if status is SenderStatus.MEMBER:
+            self.messages.add(message)
+        return status
 
     @abc.abstractmethod
     def commit(self) -> None:

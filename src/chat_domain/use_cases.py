@@ -7,6 +7,8 @@ raise a ``ChatError``; validation lives in ``rules``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import attrs
 
 from chat_domain import rules
@@ -63,22 +65,21 @@ class SendMessage:
         chat_id = rules.parse_id(chat, "chat")
         author_id = rules.parse_id(author, "author")
         clean_text = rules.clean_text(text)
+        message = Message(
+            id=self.ids.new_id(),
+            chat=chat_id,
+            author=author_id,
+            text=clean_text,
+            created_at=self.clock.now(),
+        )
         with self.uow() as uow:
-            status = uow.chats.sender_status(chat_id, author_id)
+            status = uow.send(message)
             if status is SenderStatus.CHAT_MISSING:
                 raise ChatNotFound(chat_id)
             if status is SenderStatus.AUTHOR_MISSING:
                 raise UserNotFound([author_id], field="author")
             if status is SenderStatus.NOT_MEMBER:
                 raise NotAMember(author_id, chat_id)
-            message = Message(
-                id=self.ids.new_id(),
-                chat=chat_id,
-                author=author_id,
-                text=clean_text,
-                created_at=self.clock.now(),
-            )
-            uow.messages.add(message)
             uow.commit()
         return message
 
@@ -90,18 +91,45 @@ class ListChats:
     def __call__(self, user: object) -> list[Chat]:
         user_id = rules.parse_id(user, "user")
         with self.uow() as uow:
-            if uow.users.missing([user_id]):
+            chats = uow.chats.list_for_user(user_id)
+            # A user with chats exists; only an empty list needs the look-up.
+            if not chats and uow.users.missing([user_id]):
                 raise UserNotFound([user_id], field="user")
-            return uow.chats.list_for_user(user_id)
+            return chats
 
 
 @attrs.frozen
 class ListMessages:
+    """A chat's messages: whole (``__call__``) or a page at a time (``pages``)."""
+
     uow: UnitOfWorkFactory
+    page_size: int = 2000
 
     def __call__(self, chat: object) -> list[Message]:
+        return [message for page in self.pages(chat) for message in page]
+
+    def pages(self, chat: object) -> Iterator[list[Message]]:
+        """The chat's messages in the contract's order, in pages of ``page_size``.
+
+        The first page is read, and an unknown chat refused, before this
+        returns. Each later page is read when asked for, in a unit of work of
+        its own, after the last message of the page before: a long chat is
+        never held whole, and no transaction stays open while a client reads.
+        """
         chat_id = rules.parse_id(chat, "chat")
         with self.uow() as uow:
-            if not uow.chats.exists(chat_id):
+            first = uow.messages.list_for_chat(chat_id, limit=self.page_size + 1)
+            # A chat with messages exists; only an empty list needs the look-up.
+            if not first and not uow.chats.exists(chat_id):
                 raise ChatNotFound(chat_id)
-            return uow.messages.list_for_chat(chat_id)
+        return self._pages_from(chat_id, first)
+
+    def _pages_from(self, chat_id: str, page: list[Message]) -> Iterator[list[Message]]:
+        # Each read asks for one message more than a page, to know if another follows.
+        while len(page) > self.page_size:
+            yield page[: self.page_size]
+            with self.uow() as uow:
+                page = uow.messages.list_for_chat(
+                    chat_id, after=page[self.page_size - 1], limit=self.page_size + 1
+                )
+        yield page

@@ -8,7 +8,8 @@ on the database or on parsing a large body.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -16,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from chat_domain.errors import ChatError, NotFound, Unavailable
@@ -26,7 +27,7 @@ from entrypoints.methods import METHODS, Method
 from entrypoints.middleware import RequestLog, TrustedHosts
 from entrypoints.openapi import openapi_document
 from entrypoints.problems import MethodNotAllowed, problem_response
-from entrypoints.serialize import dumps
+from entrypoints.serialize import JsonPages, dumps
 from entrypoints.settings import Settings
 
 JSON = "application/json"
@@ -38,12 +39,23 @@ def always_ready() -> bool:
 
 
 def _api_endpoint(method: Method, chats: Chats, max_body_bytes: int) -> Endpoint:
-    def handle(raw: bytes) -> bytes:
-        return dumps(method.run(chats, parse_request(raw, method)))
+    def handle(raw: bytes) -> bytes | Iterator[bytes]:
+        result = method.run(chats, parse_request(raw, method))
+        if not isinstance(result, JsonPages):
+            return dumps(result)
+        # An answer of one page goes whole; a longer one streams, a page per
+        # trip to the thread pool, each read only when the one before is sent.
+        chunks = result.chunks()
+        first = next(chunks)
+        second = next(chunks, None)
+        return first if second is None else itertools.chain((first, second), chunks)
 
     async def endpoint(request: Request) -> Response:
         raw = await read_body(request, max_body_bytes)
-        return Response(await run_in_threadpool(handle, raw), method.status, media_type=JSON)
+        body = await run_in_threadpool(handle, raw)
+        if isinstance(body, bytes):
+            return Response(body, method.status, media_type=JSON)
+        return StreamingResponse(body, method.status, media_type=JSON)
 
     return endpoint
 

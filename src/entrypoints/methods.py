@@ -20,7 +20,7 @@ from chat_domain.errors import (
     UserNotFound,
 )
 from entrypoints.bootstrap import Chats
-from entrypoints.serialize import chat_json, message_json
+from entrypoints.serialize import JsonPages, chat_json, message_json
 
 JsonSchema = Mapping[str, object]
 Body = Mapping[str, object]
@@ -68,7 +68,8 @@ def _get_chats(chats: Chats, body: Body) -> object:
 
 
 def _get_messages(chats: Chats, body: Body) -> object:
-    return [message_json(message) for message in chats.list_messages(body["chat"])]
+    # Streamed a page at a time: a chat's messages are unlimited, memory is not.
+    return JsonPages(chats.list_messages.pages(body["chat"]), message_json)
 
 
 _USER_ID = "0193a5c4-6b2e-7cf1-9d4e-3a1f2b7c8d90"

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
+
+import attrs
 
 from chat_domain.model import Chat, Message
 
@@ -45,3 +49,33 @@ def message_json(message: Message) -> dict[str, object]:
         "text": message.text,
         "created_at": format_time(message.created_at),
     }
+
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class JsonPages(Generic[T]):
+    """A JSON array written a page at a time, for answers too long to hold whole."""
+
+    pages: Iterable[Sequence[T]]
+    item: Callable[[T], object]
+
+    def chunks(self) -> Iterator[bytes]:
+        """The array's bytes, one chunk per page: a single page gives the whole array
+        in one chunk; each page is encoded only when the one before has been sent."""
+        pages = iter(self.pages)
+        page = next(pages, ())
+        started = False
+        for following in pages:
+            if page:
+                yield (b"," if started else b"[") + _items(page, self.item)
+                started = True
+            page = following
+        opening = b"," if started else b"["
+        yield (opening + _items(page, self.item) if page else b"" if started else b"[") + b"]"
+
+
+def _items(page: Sequence[T], item: Callable[[T], object]) -> bytes:
+    # The page as a JSON array, without its brackets.
+    return dumps([item(x) for x in page])[1:-1]

@@ -21,6 +21,7 @@ from chat_domain.errors import (
 )
 from chat_domain.model import Chat, User, chat_list_key, message_list_key
 from chat_domain.ports import SenderStatus, UnitOfWorkFactory
+from chat_domain.use_cases import ListMessages
 from entrypoints.bootstrap import Chats, bootstrap
 from tests.fakes import EPOCH, ListedIds, SequentialIds, TickingClock
 
@@ -290,3 +291,37 @@ def test_sender_status_tells_chat_author_and_membership_apart(
         assert uow.chats.sender_status(chat.id, ghost) is SenderStatus.AUTHOR_MISSING
         assert uow.chats.sender_status(chat.id, bob.id) is SenderStatus.NOT_MEMBER
         assert uow.chats.sender_status(chat.id, alice.id) is SenderStatus.MEMBER
+
+
+def test_messages_page_through_in_order_after_a_message_with_a_limit(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    clock = TickingClock(step=timedelta(0))
+    chats = bootstrap(uow_factory, clock=clock, ids=SequentialIds())
+    (alice,) = _users(chats, "alice")
+    chat = chats.create_chat("c", [alice.id])
+    for n in range(7):  # ties in time, so the keyset needs the id too
+        clock.set(EPOCH + timedelta(seconds=n // 3))
+        chats.send_message(chat.id, alice.id, f"message {n}")
+    whole = chats.list_messages(chat.id)
+    with uow_factory() as uow:
+        first = uow.messages.list_for_chat(chat.id, limit=3)
+        second = uow.messages.list_for_chat(chat.id, after=first[-1], limit=3)
+        rest = uow.messages.list_for_chat(chat.id, after=second[-1])
+        assert uow.messages.list_for_chat(chat.id, after=rest[-1]) == []
+    assert [first, second, rest] == [whole[:3], whole[3:6], whole[6:]]
+
+
+def test_list_messages_reads_a_long_chat_a_page_at_a_time(
+    uow_factory: UnitOfWorkFactory, chats: Chats
+) -> None:
+    (alice,) = _users(chats, "alice")
+    chat = chats.create_chat("c", [alice.id])
+    sent = [chats.send_message(chat.id, alice.id, f"message {n}") for n in range(7)]
+    paged = ListMessages(uow_factory, page_size=3)
+    assert list(paged.pages(chat.id)) == [sent[:3], sent[3:6], sent[6:]]
+    assert paged(chat.id) == sent
+    empty = chats.create_chat("empty", [alice.id])
+    assert list(paged.pages(empty.id)) == [[]]
+    with pytest.raises(ChatNotFound):
+        paged.pages(str(uuid.uuid4()))  # refused before the first page is asked for

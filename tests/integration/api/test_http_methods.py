@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import attrs
 from starlette.testclient import TestClient
 
-from tests.fakes import EPOCH, TickingClock
+from adapters.memory import MemoryStore
+from chat_domain.use_cases import ListMessages
+from entrypoints.bootstrap import bootstrap
+from entrypoints.http import create_app
+from entrypoints.settings import Settings
+from tests.fakes import EPOCH, SequentialIds, TickingClock
 from tests.integration.api.calls import add_chat, add_message, add_user
 
 ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -137,3 +143,21 @@ def test_unicode_text_comes_back_exactly_as_sent(client: TestClient) -> None:
     answer = client.post("/messages/get", json={"chat": chat})
     assert answer.json()[0]["text"] == text
     assert "你好".encode() in answer.content  # UTF-8 as is, not \u escapes
+
+
+def test_a_chat_longer_than_a_page_streams_its_whole_list_in_order(
+    clock: TickingClock,
+) -> None:
+    store = MemoryStore()
+    chats = bootstrap(store.unit_of_work, clock=clock, ids=SequentialIds())
+    chats = attrs.evolve(chats, list_messages=ListMessages(store.unit_of_work, page_size=2))
+    with TestClient(create_app(chats, settings=Settings())) as client:
+        me = add_user(client, "me")
+        chat = add_chat(client, "chat", [me])
+        sent = [add_message(client, chat, me, f"message {n}") for n in range(5)]
+        answer = client.post("/messages/get", json={"chat": chat})
+        assert answer.status_code == 200
+        assert answer.headers["content-type"] == "application/json"
+        assert [m["id"] for m in answer.json()] == sent
+        empty = add_chat(client, "empty", [me])
+        assert client.post("/messages/get", json={"chat": empty}).json() == []
