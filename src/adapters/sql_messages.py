@@ -7,7 +7,9 @@ membership, chat and author, stores the message and advances the chat's
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import Select, bindparam, exists, func, insert, select, tuple_, update
 
@@ -104,6 +106,9 @@ _ADVANCE_SQLITE = (
 )
 
 
+_MessageRow = tuple[str, str, str, str, datetime]
+
+
 def _params(message: Message) -> dict[str, object]:
     return {
         "message_id": message.id,
@@ -142,7 +147,9 @@ class SqlMessageRepository(MessageRepository):
         if after is not None:
             params.update(after_at=after.created_at, after_id=after.id)
         statement = _PAGES[after is not None, limit is not None]
-        rows = self._db.execute(statement, params)
-        return [
-            Message(row.id, row.chat_id, row.author_id, row.text, row.created_at) for row in rows
-        ]
+        # Unpacked by position (the statement's column order is the entity's):
+        # a thousand rows' attribute look-ups were a tenth of /messages/get.
+        rows = cast(
+            "Iterable[tuple[str, str, str, str, datetime]]", self._db.execute(statement, params)
+        )
+        return [Message(*row) for row in rows]

@@ -9,10 +9,12 @@ told which statements write. Messages are in ``sql_messages``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import Row, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 
 from adapters.orm import chat_members, chat_name_key_index, chats, username_key_index, users
@@ -97,6 +99,17 @@ _MEMBERS_OF_USERS_CHATS = (
 )
 
 
+# PostgreSQL: the same list with each chat's members in one statement, an
+# index probe per chat on (chat_id, position) rather than a second query.
+_members = chat_members.alias("members")
+CHAT_LIST_WITH_MEMBERS_POSTGRES = CHAT_LIST.add_columns(
+    select(func.array_agg(aggregate_order_by(_members.c.user_id, _members.c.position)))
+    .where(_members.c.chat_id == chats.c.id)
+    .scalar_subquery()
+    .label("users")
+)
+
+
 def _chat(row: Row[Any], members: Sequence[str]) -> Chat:
     return Chat(row.id, row.name, tuple(members), row.created_at, row.last_message_at)
 
@@ -147,6 +160,12 @@ class SqlChatRepository(ChatRepository):
 
     def list_for_user(self, user_id: str) -> list[Chat]:
         params = {"user_id": user_id}
+        if self._db.dialect_name == "postgresql":
+            listed = cast(
+                "Iterable[tuple[str, str, datetime, datetime | None, list[str]]]",
+                self._db.execute(CHAT_LIST_WITH_MEMBERS_POSTGRES, params),
+            )
+            return [Chat(id, name, tuple(users), at, last) for id, name, at, last, users in listed]
         rows = self._db.execute(CHAT_LIST, params).all()
         members: dict[str, list[str]] = {}
         for member in self._db.execute(_MEMBERS_OF_USERS_CHATS, params):

@@ -64,7 +64,7 @@ def _add_message(chats: Chats, body: Body) -> object:
 
 
 def _get_chats(chats: Chats, body: Body) -> object:
-    return [chat_json(chat) for chat in chats.list_chats(body["user"])]
+    return JsonPages([chats.list_chats(body["user"])], chat_json)
 
 
 def _get_messages(chats: Chats, body: Body) -> object:

@@ -21,34 +21,38 @@ def dumps(value: object) -> bytes:
 
 def format_time(when: datetime) -> str:
     """RFC 3339 in UTC with exactly six fraction digits and a ``Z``."""
-    if when.tzinfo is None:
+    if when.tzinfo is not UTC:
         # Stores without time zones hand back naive UTC.
-        when = when.replace(tzinfo=UTC)
-    elif when.utcoffset():
-        when = when.astimezone(UTC)
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     # isoformat always writes the offset as "+00:00" here; swap it for "Z".
     return when.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
-def chat_json(chat: Chat) -> dict[str, object]:
+# The stdlib's C string escaper, the one ``_encoder`` uses: UTF-8 kept as is.
+_string: Callable[[str], str] = json.encoder.encode_basestring
+
+
+# The entities are written with templates rather than through dicts and the
+# encoder: half the cost for a page of a thousand (every string still goes
+# through the encoder's own escaper; the test suite compares both ways).
+def chat_json(chat: Chat) -> str:
+    """One chat as a JSON object."""
     last = chat.last_message_at
-    return {
-        "id": chat.id,
-        "name": chat.name,
-        "users": list(chat.users),
-        "created_at": format_time(chat.created_at),
-        "last_message_at": None if last is None else format_time(last),
-    }
+    return (
+        f'{{"id":{_string(chat.id)},"name":{_string(chat.name)},'
+        f'"users":[{",".join(map(_string, chat.users))}],'
+        f'"created_at":"{format_time(chat.created_at)}",'
+        f'"last_message_at":{"null" if last is None else _string(format_time(last))}}}'
+    )
 
 
-def message_json(message: Message) -> dict[str, object]:
-    return {
-        "id": message.id,
-        "chat": message.chat,
-        "author": message.author,
-        "text": message.text,
-        "created_at": format_time(message.created_at),
-    }
+def message_json(message: Message) -> str:
+    """One message as a JSON object."""
+    return (
+        f'{{"id":{_string(message.id)},"chat":{_string(message.chat)},'
+        f'"author":{_string(message.author)},"text":{_string(message.text)},'
+        f'"created_at":"{format_time(message.created_at)}"}}'
+    )
 
 
 T = TypeVar("T")
@@ -56,10 +60,11 @@ T = TypeVar("T")
 
 @attrs.frozen
 class JsonPages(Generic[T]):
-    """A JSON array written a page at a time, for answers too long to hold whole."""
+    """A JSON array of entities, written a page at a time so that a long one is
+    never held whole; ``item`` writes one entity as a JSON object."""
 
     pages: Iterable[Sequence[T]]
-    item: Callable[[T], object]
+    item: Callable[[T], str]
 
     def chunks(self) -> Iterator[bytes]:
         """The array's bytes, one chunk per page: a single page gives the whole array
@@ -69,13 +74,11 @@ class JsonPages(Generic[T]):
         started = False
         for following in pages:
             if page:
-                yield (b"," if started else b"[") + _items(page, self.item)
+                yield (b"," if started else b"[") + self._items(page)
                 started = True
             page = following
         opening = b"," if started else b"["
-        yield (opening + _items(page, self.item) if page else b"" if started else b"[") + b"]"
+        yield (opening + self._items(page) if page else b"" if started else b"[") + b"]"
 
-
-def _items(page: Sequence[T], item: Callable[[T], object]) -> bytes:
-    # The page as a JSON array, without its brackets.
-    return dumps([item(x) for x in page])[1:-1]
+    def _items(self, page: Sequence[T]) -> bytes:
+        return ",".join(map(self.item, page)).encode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -10,9 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chat_domain.errors import ChatError
+from chat_domain.model import Chat, Message
 from entrypoints.body import parse_json, parse_request
 from entrypoints.methods import METHODS
-from entrypoints.serialize import dumps, format_time
+from entrypoints.serialize import chat_json, dumps, format_time, message_json
 from tests.strategies import json_values
 
 
@@ -65,3 +67,29 @@ def test_any_json_value_is_taken_or_refused_with_a_chat_error(value: object) -> 
         except ChatError:
             continue
         assert set(body) == {field.name for field in method.fields}
+
+
+_texts = st.text(st.characters(exclude_categories=["Cs"]), min_size=1)
+_times = st.datetimes(timezones=st.just(UTC))
+
+
+@given(text=_texts, name=_texts, when=_times, last=st.none() | _times)
+def test_entities_are_written_exactly_as_the_encoder_writes_their_fields(
+    text: str, name: str, when: datetime, last: datetime | None
+) -> None:
+    ids = [str(uuid.UUID(int=n)) for n in range(3)]
+    message = Message(ids[0], ids[1], ids[2], text, when)
+    fields = {"id": ids[0], "chat": ids[1], "author": ids[2], "text": text}
+    expected = dumps({**fields, "created_at": format_time(when)}).decode()
+    assert message_json(message) == expected
+    chat = Chat(ids[0], name, (ids[1], ids[2]), when, last)
+    expected = dumps(
+        {
+            "id": ids[0],
+            "name": name,
+            "users": [ids[1], ids[2]],
+            "created_at": format_time(when),
+            "last_message_at": None if last is None else format_time(last),
+        }
+    ).decode()
+    assert chat_json(chat) == expected
