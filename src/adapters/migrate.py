@@ -29,7 +29,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, func, select
 
-from adapters.sql_engine import WRITE_TRANSACTION, outages_as_unavailable
+from adapters.sql_engine import WRITE_TRANSACTION, outages_as_unavailable, with_transactions
 from chat_domain.errors import Unavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -54,7 +54,7 @@ def upgrade_to_head(engine: Engine) -> None:
     advisory lock, SQLite ones on the database's write lock, and each finds
     the work done by the one before it.
     """
-    with outages_as_unavailable(), engine.connect() as connection:
+    with outages_as_unavailable(), with_transactions(engine.connect()) as connection:
         connection.execution_options(**{WRITE_TRANSACTION: True})
         with connection.begin():
             if connection.dialect.name == "postgresql":

@@ -16,9 +16,9 @@ repositories as ``UsernameTaken`` / ``ChatNameTaken``.
 On PostgreSQL a unit of work reads outside any transaction (each statement
 is atomic and, under READ COMMITTED, sees the same data it would inside one)
 and opens a transaction with its first write, so a read costs one round trip
-rather than three (BEGIN, the query, ROLLBACK) and a send three rather than
-five. Writes stay whole: they happen between an explicit ``BEGIN`` and
-``COMMIT`` or ``ROLLBACK``.
+rather than three (BEGIN, the query, ROLLBACK) and a send one rather than
+five (see ``send``). Writes stay whole: they happen between an explicit ``BEGIN``, sent in
+the first write's own round trip, and ``COMMIT`` or ``ROLLBACK``.
 
 On SQLite the database takes one writer at a time. Within this process
 writers queue on a lock (no polling on the file lock); the first statement
@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult, Engine, Executable
 
 from adapters.sql_engine import (
+    BEGIN_FIRST,
     SQLITE_BUSY_TIMEOUT_MS,
     WRITE_TRANSACTION,
     create_engine_for,
@@ -69,39 +70,44 @@ class SqlUnitOfWork(UnitOfWork):
         return self.dialect_name == "postgresql"
 
     def _connected(self) -> Connection:
+        # PostgreSQL connections come in autocommit: transactions are begun
+        # and ended explicitly (see the module's docstring and sql_engine).
         if self._connection is None:
-            connection = self._engine.connect()
-            if self._postgres:
-                # Transactions are begun and ended explicitly (see the module's docstring).
-                connection.execution_options(isolation_level="AUTOCOMMIT")
-            self._connection = connection
+            self._connection = self._engine.connect()
         return self._connection
 
     def execute(
         self, statement: Executable, params: Params | None = None, *, write: bool = False
     ) -> CursorResult[Any]:
         with outages_as_unavailable():
-            if write and not self._writing:
-                self._begin_write()
-            return self._connected().execute(statement, params)
+            options = self._begin_write() if write and not self._writing else None
+            return self._connected().execute(statement, params, execution_options=options)
 
     def send(self, message: Message) -> SenderStatus:
-        if self._postgres:
-            return self._messages.send(message)
-        return super().send(message)
+        if not self._postgres:
+            return super().send(message)
+        # One statement checks, stores and advances the chat. Alone (nothing
+        # written before it) it needs no transaction: it is atomic and
+        # durable by itself, so a send is one round trip, as a bare INSERT is.
+        status = self._messages.send(message, in_transaction=self._writing)
+        if status is SenderStatus.MEMBER:
+            self.commit()
+        return status
 
-    def _begin_write(self) -> None:
+    def _begin_write(self) -> dict[str, bool] | None:
+        """Open the write transaction; the options for the statement that writes first."""
         connection = self._connected()
         if self._postgres:
-            connection.exec_driver_sql("BEGIN")
+            # BEGIN travels in the first write's round trip (see sql_engine).
             self._writing = True
-            return
+            return {BEGIN_FIRST: True}
         assert self._writer is not None
         connection.rollback()  # only reads so far: see the module's docstring
         if not self._writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise Unavailable("the database is busy; try again shortly")
         self._writing = True
         connection.execution_options(**{WRITE_TRANSACTION: True})
+        return None
 
     def commit(self) -> None:
         self._end("COMMIT")

@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg2.extensions
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExecutionContext, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -39,6 +39,11 @@ returned, so under load every request past the pool would connect anew (the
 benchmark found ``connect`` in 6% of a loaded server's samples). Requests
 past the pool wait for a connection instead, within the pool timeout.
 """
+
+BEGIN_FIRST = "chat_begin_first"
+"""Execution option (PostgreSQL, on an autocommit connection): open a transaction
+with this statement. ``BEGIN;`` is sent in front of it, in the same round trip;
+the transaction then stays open until an explicit ``COMMIT`` or ``ROLLBACK``."""
 
 WRITE_TRANSACTION = "chat_write_transaction"
 """Execution option: the transaction about to begin will write (SQLite: ``BEGIN IMMEDIATE``)."""
@@ -64,6 +69,12 @@ def _postgres_engine(url: URL) -> Engine:
         pool_size=POOL_SIZE,
         max_overflow=0,
         pool_timeout=10,
+        # The unit of work opens its own transactions (BEGIN_FIRST); set here
+        # rather than per checkout, which costs two SET round trips each time.
+        isolation_level="AUTOCOMMIT",
+        # Nothing to roll back on an autocommit connection; a unit of work
+        # ends its own transaction or invalidates the connection (adapters.sql).
+        pool_reset_on_return=None,
         pool_pre_ping=True,
         pool_recycle=3600,
         connect_args={
@@ -72,7 +83,38 @@ def _postgres_engine(url: URL) -> Engine:
         },
     )
     event.listen(engine, "connect", _uuids_as_text)
+    event.listen(engine, "before_cursor_execute", _begin_first, retval=True)
     return engine
+
+
+def with_transactions(connection: Connection) -> Connection:
+    """``connection`` with SQLAlchemy's own transactions (``connection.begin()``).
+
+    PostgreSQL connections are in autocommit, for the unit of work, which
+    begins and ends its transactions itself; anything else that needs a
+    transaction (a migration) asks for one here.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="READ COMMITTED")
+    return connection
+
+
+def _begin_first(  # noqa: PLR0917 (the signature is SQLAlchemy's event)
+    connection: Connection,
+    cursor: Any,
+    statement: str,
+    parameters: Any,
+    context: ExecutionContext | None,
+    executemany: bool,
+) -> tuple[str, Any]:
+    if context is None or not context.execution_options.get(BEGIN_FIRST):
+        return statement, parameters
+    if executemany:  # a statement run once per row cannot carry it
+        cursor.execute("BEGIN")
+        return statement, parameters
+    # One simple query with two statements: PostgreSQL keeps the transaction
+    # that BEGIN opens after the query string ends.
+    return "BEGIN;" + statement, parameters
 
 
 # PostgreSQL's uuid and uuid[] types (oids 2950, 2951), read as the text they arrive as.

@@ -131,9 +131,11 @@ class SqlMessageRepository(MessageRepository):
             self._db.execute(_NEW_MESSAGE, params, write=True)
             self._db.execute(_ADVANCE_SQLITE, params, write=True)
 
-    def send(self, message: Message) -> SenderStatus:
-        """PostgreSQL only: ``UnitOfWork.send`` in one statement."""
-        found = self._db.execute(_SEND_IF_MEMBER_POSTGRES, _params(message), write=True).one()
+    def send(self, message: Message, *, in_transaction: bool) -> SenderStatus:
+        """PostgreSQL only: ``UnitOfWork.send`` in one statement, outside any
+        transaction unless one is open (``write=False`` begins none)."""
+        params = _params(message)
+        found = self._db.execute(_SEND_IF_MEMBER_POSTGRES, params, write=in_transaction).one()
         if found.member:
             return SenderStatus.MEMBER
         if not found.chat:

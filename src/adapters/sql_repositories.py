@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, func, insert, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import Row, bindparam, func, insert, select, true
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 
 from adapters.orm import chat_members, chat_name_key_index, chats, username_key_index, users
@@ -110,6 +110,31 @@ CHAT_LIST_WITH_MEMBERS_POSTGRES = CHAT_LIST.add_columns(
 )
 
 
+# PostgreSQL: a chat and its members in one statement, the members unnested
+# from one array in the order given (the ordinality is 1-based).
+_new_chat = (
+    insert(chats)
+    .values({column: bindparam(column.name) for column in chats.columns})
+    .returning(chats.c.id)
+    .cte("new_chat")
+)
+_given = (
+    func.unnest(bindparam("member_ids", type_=ARRAY(chat_members.c.user_id.type)))
+    .table_valued("user_id", with_ordinality="position")
+    .render_derived(name="given")
+)
+_NEW_CHAT_WITH_MEMBERS_POSTGRES = (
+    insert(chat_members)
+    .from_select(
+        ["chat_id", "user_id", "position"],
+        select(_new_chat.c.id, _given.c.user_id, _given.c.position - 1).select_from(
+            _new_chat.join(_given, true())  # one chat row beside each member
+        ),
+    )
+    .add_cte(_new_chat)
+)
+
+
 def _chat(row: Row[Any], members: Sequence[str]) -> Chat:
     return Chat(row.id, row.name, tuple(members), row.created_at, row.last_message_at)
 
@@ -126,7 +151,12 @@ class SqlChatRepository(ChatRepository):
             "created_at": chat.created_at,
             "last_message_at": chat.last_message_at,
         }
+        postgres = self._db.dialect_name == "postgresql"
         try:
+            if postgres:
+                params = {**row, "member_ids": list(chat.users)}
+                self._db.execute(_NEW_CHAT_WITH_MEMBERS_POSTGRES, params, write=True)
+                return
             self._db.execute(insert(chats), row, write=True)
         except IntegrityError as error:
             if violates(error, chat_name_key_index):

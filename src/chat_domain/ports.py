@@ -111,14 +111,16 @@ class UnitOfWork(abc.ABC):
         self.rollback()
 
     def send(self, message: Message) -> SenderStatus:
-        """Stage ``message`` if its author may post to its chat; the author's status either way.
+        """Store ``message`` and commit, if its author may post to its chat; store
+        nothing otherwise. The author's status either way.
 
-        One step, so that an adapter may check and write at once (PostgreSQL
-        does it in one statement); what it stages is committed as any write.
+        One step, so that an adapter may check, write and commit at once: on
+        PostgreSQL it is one statement, atomic and durable on its own.
         """
         status = self.chats.sender_status(message.chat, message.author)
         if status is SenderStatus.MEMBER:
             self.messages.add(message)
+            self.commit()
         return status
 
     @abc.abstractmethod

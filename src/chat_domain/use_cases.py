@@ -73,14 +73,13 @@ class SendMessage:
             created_at=self.clock.now(),
         )
         with self.uow() as uow:
-            status = uow.send(message)
-            if status is SenderStatus.CHAT_MISSING:
-                raise ChatNotFound(chat_id)
-            if status is SenderStatus.AUTHOR_MISSING:
-                raise UserNotFound([author_id], field="author")
-            if status is SenderStatus.NOT_MEMBER:
-                raise NotAMember(author_id, chat_id)
-            uow.commit()
+            status = uow.send(message)  # commits when the author may post
+        if status is SenderStatus.CHAT_MISSING:
+            raise ChatNotFound(chat_id)
+        if status is SenderStatus.AUTHOR_MISSING:
+            raise UserNotFound([author_id], field="author")
+        if status is SenderStatus.NOT_MEMBER:
+            raise NotAMember(author_id, chat_id)
         return message
 
 
