@@ -12,13 +12,18 @@ from pathlib import Path
 import pytest
 
 from tests.integration.api.calls import add_chat, add_message, add_user, problem
+from tests.integration.conftest import SQL_BACKENDS
 from tests.integration.live.server import CHAT_SERVER, ServerProcess, migrate, start_server
 
 GIB = 1024**3
 
 
-def test_data_survives_a_restart_of_the_real_server(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'chat.db'}"
+@pytest.mark.parametrize("backend", SQL_BACKENDS)
+def test_data_survives_a_restart_of_the_real_server(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    # What `make run` does: migrate a database nothing has touched, then serve.
+    url = request.getfixturevalue(f"empty_{backend}_url")
     migrate(url, tmp_path)
     server = start_server(url, tmp_path)
     try:
