@@ -37,7 +37,7 @@ def _migrate(settings: Settings) -> int:
         upgrade_to_head(database.engine)
     finally:
         database.dispose()
-    print("the database schema is up to date")
+    print("the database schema is up to date", file=sys.stderr)
     return 0
 
 
