@@ -90,11 +90,12 @@ CHAT_LIST = (
     )
 )
 """A user's chats in the contract's order (``:user_id``); the query-plan test explains it."""
-_MEMBERS_OF_USERS_CHATS = (
+CHAT_LIST_MEMBERS = (
     select(chat_members.c.chat_id, chat_members.c.user_id)
     .where(chat_members.c.chat_id.in_(_CHATS_OF_USER.scalar_subquery()))
     .order_by(chat_members.c.chat_id, chat_members.c.position)
 )
+"""The members of every chat in ``CHAT_LIST``, in order (``:user_id``)."""
 
 
 def _chat(row: Row[Any], members: Sequence[str]) -> Chat:
@@ -149,6 +150,6 @@ class SqlChatRepository(ChatRepository):
         params = {"user_id": user_id}
         rows = self._db.execute(CHAT_LIST, params).all()
         members: dict[str, list[str]] = {}
-        for member in self._db.execute(_MEMBERS_OF_USERS_CHATS, params):
+        for member in self._db.execute(CHAT_LIST_MEMBERS, params):
             members.setdefault(member.chat_id, []).append(member.user_id)
         return [_chat(row, members[row.id]) for row in rows]
