@@ -18,8 +18,7 @@ DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 def postgres_admin_url() -> URL:
     """The server the tests may create databases on (``CHAT_TEST_DATABASE_URL``)."""
-    url = make_url(os.environ.get("CHAT_TEST_DATABASE_URL", DEFAULT_POSTGRES_URL))
-    return url.set(drivername="postgresql+psycopg2")
+    return make_url(os.environ.get("CHAT_TEST_DATABASE_URL", DEFAULT_POSTGRES_URL))
 
 
 def postgres_required() -> bool:
@@ -28,7 +27,7 @@ def postgres_required() -> bool:
 
 def _admin_engine(url: URL) -> Engine:
     return create_engine(
-        url,
+        url.set(drivername="postgresql+psycopg2"),
         isolation_level="AUTOCOMMIT",
         poolclass=NullPool,
         connect_args={"connect_timeout": 3},
