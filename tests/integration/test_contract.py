@@ -20,9 +20,9 @@ from chat_domain.errors import (
     UserNotFound,
 )
 from chat_domain.model import Chat, User, chat_list_key, message_list_key
-from chat_domain.ports import SenderStatus, UnitOfWorkFactory
+from chat_domain.ports import IdGenerator, SenderStatus, UnitOfWorkFactory
 from entrypoints.bootstrap import Chats, bootstrap
-from tests.fakes import EPOCH, ListedIds, SequentialIds, TickingClock
+from tests.fakes import EPOCH, SequentialIds, TickingClock
 
 
 @pytest.fixture
@@ -178,43 +178,48 @@ def test_times_read_back_exactly_in_utc_with_microseconds(
     assert all(stamp is not None and stamp.tzinfo is UTC for stamp in stamps)
 
 
+class RandomIds(IdGenerator):
+    """Ids in no relation to creation order, so ties show how ids are compared."""
+
+    def new_id(self) -> str:
+        return str(uuid.uuid4())
+
+
+@pytest.fixture
+def still_clock() -> TickingClock:
+    return TickingClock(step=timedelta(0))
+
+
+@pytest.fixture
+def shuffled(uow_factory: UnitOfWorkFactory, still_clock: TickingClock) -> Chats:
+    """Use cases with random ids and a clock that only moves when set."""
+    return bootstrap(uow_factory, clock=still_clock, ids=RandomIds())
+
+
 def test_messages_are_listed_oldest_first_with_ties_to_the_smaller_id(
-    uow_factory: UnitOfWorkFactory,
+    shuffled: Chats, still_clock: TickingClock
 ) -> None:
-    ids = ListedIds()
-    clock = TickingClock(step=timedelta(0))
-    chats = bootstrap(uow_factory, clock=clock, ids=ids)
-    ids.push(*_random_ids(2))
-    alice = chats.add_user("alice")
-    chat = chats.create_chat("c", [alice.id])
-    message_ids = _random_ids(12)
-    ids.push(*message_ids)
+    alice = shuffled.add_user("alice")
+    chat = shuffled.create_chat("c", [alice.id])
+    sent = []
     for n in range(12):
-        clock.set(EPOCH + timedelta(seconds=n % 3) - timedelta(microseconds=n % 2))
-        chats.send_message(chat.id, alice.id, f"message {n}")
-    listed = chats.list_messages(chat.id)
-    assert listed == sorted(listed, key=message_list_key)
-    assert sorted(m.id for m in listed) == sorted(message_ids)
+        still_clock.set(EPOCH + timedelta(seconds=n % 3) - timedelta(microseconds=n % 2))
+        sent.append(shuffled.send_message(chat.id, alice.id, f"message {n}"))
+    assert shuffled.list_messages(chat.id) == sorted(sent, key=message_list_key)
 
 
 def test_chats_are_listed_by_last_message_then_by_creation_ties_to_the_larger_id(
-    uow_factory: UnitOfWorkFactory,
+    shuffled: Chats, still_clock: TickingClock
 ) -> None:
-    ids = ListedIds()
-    clock = TickingClock(step=timedelta(0))
-    chats = bootstrap(uow_factory, clock=clock, ids=ids)
-    ids.push(str(uuid.uuid4()))
-    alice = chats.add_user("alice")
+    alice = shuffled.add_user("alice")
     created: list[Chat] = []
     for n in range(8):
-        ids.push(str(uuid.uuid4()))
-        clock.set(EPOCH + timedelta(seconds=n // 3))
-        created.append(chats.create_chat(f"chat {n}", [alice.id]))
+        still_clock.set(EPOCH + timedelta(seconds=n // 3))
+        created.append(shuffled.create_chat(f"chat {n}", [alice.id]))
     for n, chat in enumerate(created[:5]):
-        ids.push(str(uuid.uuid4()))
-        clock.set(EPOCH + timedelta(minutes=1, seconds=n // 2))
-        chats.send_message(chat.id, alice.id, "hi")
-    listed = chats.list_chats(alice.id)
+        still_clock.set(EPOCH + timedelta(minutes=1, seconds=n // 2))
+        shuffled.send_message(chat.id, alice.id, "hi")
+    listed = shuffled.list_chats(alice.id)
     assert listed == sorted(listed, key=chat_list_key, reverse=True)
     assert [c.last_message_at is not None for c in listed] == [True] * 5 + [False] * 3
     assert {c.id for c in listed} == {c.id for c in created}
