@@ -4,8 +4,8 @@ Fixtures (reuse them; PostgreSQL ones carry the ``postgres`` marker through
 their parameters, or mark the test ``@pytest.mark.postgres`` yourself):
 
 ``database_url``
-    A migrated, empty database's URL, parametrised over ``sqlite`` (a file in
-    the test's tmp_path) and ``postgresql`` (the session's throwaway database,
+    A migrated, empty database's URL, parametrised over ``sqlite`` (a new file
+    in a temporary directory) and ``postgresql`` (the session's throwaway database,
     emptied before the test).
 ``database``
     ``database_url`` opened with ``entrypoints.bootstrap.open_database``,
@@ -23,6 +23,10 @@ their parameters, or mark the test ``@pytest.mark.postgres`` yourself):
     ``postgresql://postgres@127.0.0.1:5432/postgres``). When no server
     answers, every test needing it skips with one line saying why, or fails
     when ``CHAT_REQUIRE_POSTGRES=1`` (as CI sets it).
+
+``tests.integration.databases`` holds the plain helpers behind these
+(``SQL_BACKENDS`` to parametrise your own fixture the same way,
+``throwaway_postgres_database``, ``clear_tables``).
 """
 
 from __future__ import annotations
@@ -38,15 +42,13 @@ from adapters.sql import create_engine_for
 from chat_domain.ports import UnitOfWorkFactory
 from entrypoints.bootstrap import Database, open_database
 from tests.integration.databases import (
+    SQL_BACKENDS,
     clear_tables,
     postgres_admin_url,
     postgres_problem,
     postgres_required,
     throwaway_postgres_database,
 )
-
-POSTGRES = pytest.param("postgresql", marks=pytest.mark.postgres)
-SQL_BACKENDS = ["sqlite", POSTGRES]
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import Engine, NullPool, create_engine, delete, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
@@ -14,6 +15,9 @@ from sqlalchemy.exc import DBAPIError
 from adapters.orm import metadata
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+SQL_BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+"""Parameters for a fixture over both SQL databases (``<name>_database_url`` fixtures)."""
 
 
 def postgres_admin_url() -> URL:
