@@ -13,6 +13,10 @@ their parameters, or mark the test ``@pytest.mark.postgres`` yourself):
 ``uow_factory``
     A unit-of-work factory, parametrised over ``memory``, ``sqlite`` and
     ``postgresql``: the one fixture a contract test needs.
+``chats``
+    The use cases (``entrypoints.bootstrap.bootstrap``) over ``uow_factory``,
+    with ``tests.fakes.SequentialIds`` and the ``clock`` fixture, a
+    ``TickingClock`` a test may set.
 ``sqlite_database_url`` / ``postgresql_database_url``
     One backend of ``database_url`` each, for tests about that backend only.
 ``empty_sqlite_url`` / ``empty_postgresql_url``
@@ -40,7 +44,8 @@ from adapters.memory import MemoryStore
 from adapters.migrate import upgrade_to_head
 from adapters.sql import create_engine_for
 from chat_domain.ports import UnitOfWorkFactory
-from entrypoints.bootstrap import Database, open_database
+from entrypoints.bootstrap import Chats, Database, bootstrap, open_database
+from tests.fakes import SequentialIds, TickingClock
 from tests.integration.databases import (
     SQL_BACKENDS,
     clear_tables,
@@ -110,6 +115,16 @@ def database(database_url: str) -> Iterator[Database]:
     database = open_database(database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def clock() -> TickingClock:
+    return TickingClock()
+
+
+@pytest.fixture
+def chats(uow_factory: UnitOfWorkFactory, clock: TickingClock) -> Chats:
+    return bootstrap(uow_factory, clock=clock, ids=SequentialIds())
 
 
 @pytest.fixture(params=["memory", *SQL_BACKENDS])
