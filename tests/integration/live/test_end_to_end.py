@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.api.calls import add_chat, add_message, add_user, problem
-from tests.integration.conftest import SQL_BACKENDS
+from tests.integration.databases import SQL_BACKENDS
 from tests.integration.live.server import CHAT_SERVER, ServerProcess, migrate, start_server
 
 GIB = 1024**3
