@@ -35,11 +35,13 @@ MESSAGE_LIST = (
 _AFTER = tuple_(messages.c.created_at, messages.c.id) > tuple_(
     bindparam("after_at", type_=UtcDateTime), bindparam("after_id", type_=messages.c.id.type)
 )
+MESSAGE_PAGE = MESSAGE_LIST.where(_AFTER).limit(bindparam("limit"))
+"""The page after a message (``:after_at``, ``:after_id``, ``:limit``); see the query-plan test."""
 _PAGES: dict[tuple[bool, bool], Select[Any]] = {
     (False, False): MESSAGE_LIST,
     (True, False): MESSAGE_LIST.where(_AFTER),
     (False, True): MESSAGE_LIST.limit(bindparam("limit")),
-    (True, True): MESSAGE_LIST.where(_AFTER).limit(bindparam("limit")),
+    (True, True): MESSAGE_PAGE,
 }
 
 _NEW_MESSAGE = insert(messages).values(

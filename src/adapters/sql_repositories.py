@@ -15,10 +15,9 @@ from typing import Any, cast
 
 from sqlalchemy import Row, bindparam, func, insert, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
-from sqlalchemy.exc import IntegrityError
 
 from adapters.orm import chat_members, chat_name_key_index, chats, username_key_index, users
-from adapters.sql_statements import Statements, batches, violates
+from adapters.sql_statements import Statements, batches, insert_unique
 from chat_domain import rules
 from chat_domain.errors import ChatNameTaken, UsernameTaken
 from chat_domain.model import Chat, User
@@ -41,12 +40,7 @@ class SqlUserRepository(UserRepository):
             "username_key": rules.username_key(user.username),
             "created_at": user.created_at,
         }
-        try:
-            self._db.execute(insert(users), row, write=True)
-        except IntegrityError as error:
-            if violates(error, username_key_index):
-                raise UsernameTaken(user.username) from None
-            raise
+        insert_unique(self._db, users, row, username_key_index, UsernameTaken(user.username))
 
     def get(self, user_id: str) -> User | None:
         row = self._db.execute(_USER, {"user_id": user_id}).one_or_none()
@@ -92,11 +86,12 @@ CHAT_LIST = (
     )
 )
 """A user's chats in the contract's order (``:user_id``); the query-plan test explains it."""
-_MEMBERS_OF_USERS_CHATS = (
+CHAT_LIST_MEMBERS = (
     select(chat_members.c.chat_id, chat_members.c.user_id)
     .where(chat_members.c.chat_id.in_(_CHATS_OF_USER.scalar_subquery()))
     .order_by(chat_members.c.chat_id, chat_members.c.position)
 )
+"""The members of every chat in ``CHAT_LIST``, in order (``:user_id``)."""
 
 
 # PostgreSQL: the same list with each chat's members in one statement, an
@@ -151,17 +146,13 @@ class SqlChatRepository(ChatRepository):
             "created_at": chat.created_at,
             "last_message_at": chat.last_message_at,
         }
-        postgres = self._db.dialect_name == "postgresql"
-        try:
-            if postgres:
-                params = {**row, "member_ids": list(chat.users)}
-                self._db.execute(_NEW_CHAT_WITH_MEMBERS_POSTGRES, params, write=True)
-                return
-            self._db.execute(insert(chats), row, write=True)
-        except IntegrityError as error:
-            if violates(error, chat_name_key_index):
-                raise ChatNameTaken(chat.name) from None
-            raise
+        taken = ChatNameTaken(chat.name)
+        if self._db.dialect_name == "postgresql":
+            params = {**row, "member_ids": list(chat.users)}
+            new_chat = _NEW_CHAT_WITH_MEMBERS_POSTGRES
+            insert_unique(self._db, chats, params, chat_name_key_index, taken, statement=new_chat)
+            return
+        insert_unique(self._db, chats, row, chat_name_key_index, taken)
         members = [
             {"chat_id": chat.id, "user_id": user_id, "position": position}
             for position, user_id in enumerate(chat.users)
@@ -198,6 +189,6 @@ class SqlChatRepository(ChatRepository):
             return [Chat(id, name, tuple(users), at, last) for id, name, at, last, users in listed]
         rows = self._db.execute(CHAT_LIST, params).all()
         members: dict[str, list[str]] = {}
-        for member in self._db.execute(_MEMBERS_OF_USERS_CHATS, params):
+        for member in self._db.execute(CHAT_LIST_MEMBERS, params):
             members.setdefault(member.chat_id, []).append(member.user_id)
         return [_chat(row, members[row.id]) for row in rows]

@@ -13,6 +13,8 @@ from pathlib import Path
 import attrs
 import httpx2
 
+from entrypoints.settings import OPTIONS
+
 CHAT_SERVER = str(Path(sys.executable).with_name("chat-server"))
 START_TIMEOUT_S = 30
 
@@ -25,8 +27,9 @@ def free_port() -> int:
 
 
 def server_environ(database_url: str, **extra: str) -> dict[str, str]:
-    """The test's environment with only the settings under test."""
-    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "WORKERS")}
+    """The test's environment with only the settings under test (none of the developer's)."""
+    settings = {option.env for option in OPTIONS}
+    environ = {k: v for k, v in os.environ.items() if k not in settings}
     return environ | {"DATABASE_URL": database_url, "LOG_LEVEL": "info"} | extra
 
 
@@ -88,18 +91,20 @@ class ServerProcess:
         return exited and "Application shutdown complete" in self.output()
 
 
-def start_server(database_url: str, cwd: Path, *flags: str, **environ: str) -> ServerProcess:
-    """Start ``chat-server serve`` in ``cwd`` and wait until it is ready."""
-    port = free_port()
+def launch(argv: list[str], *, port: int, cwd: Path, environ: dict[str, str]) -> ServerProcess:
+    """Run ``argv`` (a server that will listen on ``port``) and wait until it is ready."""
     log = cwd / f"server-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [CHAT_SERVER, "serve", "--port", str(port), *flags],
-            env=server_environ(database_url, **environ),
-            cwd=cwd,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
+            argv, env=environ, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT
         )
     server = ServerProcess(process, port, log)
     server.wait_ready()
     return server
+
+
+def start_server(database_url: str, cwd: Path, *flags: str, **environ: str) -> ServerProcess:
+    """Start ``chat-server serve`` in ``cwd`` and wait until it is ready."""
+    port = free_port()
+    argv = [CHAT_SERVER, "serve", "--port", str(port), *flags]
+    return launch(argv, port=port, cwd=cwd, environ=server_environ(database_url, **environ))
