@@ -107,9 +107,9 @@ def verdicts(report: Report, *, main: str, small: str | None, conns: int) -> lis
         big, few = report.find(main, method, conns), report.find(str(small), method, conns)
         if big is None or few is None or big.result.rps == 0:
             continue
-        slowdown = few.result.rps / big.result.rps
-        goal = f"{method} on {main} within 1.5x of {small} (same result size)"
-        found.append(Verdict(goal, f"{slowdown:.2f}x slower", slowdown <= 1.5))
+        cost = few.result.rps / big.result.rps  # time per request, large over small data
+        goal = f"{method}: cost on {main} within 1.5x of {small} (same result size)"
+        found.append(Verdict(goal, f"{cost:.2f}x", cost <= 1.5))
     for label, mem in report.memory.items():
         goal = f"/messages/get of {mem.messages} messages grows RSS < 100 MB ({label})"
         found.append(Verdict(goal, f"{mem.growth_mb:.1f} MB", mem.growth_mb < 100))

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import attrs
 
+# The baselines hold as many connections per worker as the product does.
+from adapters.sql_engine import POOL_SIZE
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # The product's app, built in each worker from the environment, as `chat-server serve` does.
@@ -25,9 +28,6 @@ BASELINE_APPS = {
     "read-chats": "bench.baselines:read_app",
     "read-messages": "bench.baselines:read_app",
 }
-# Connections each worker may hold, for the product (SQLAlchemy's default
-# pool_size 10 + max_overflow 10, see adapters.sql_engine) and for the baselines alike.
-POOL_SIZE = 20
 
 
 class ServerError(RuntimeError):
