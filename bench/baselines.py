@@ -41,14 +41,16 @@ _JSON = "application/json"
 
 class BlockingPool:
     """A psycopg2 pool that waits for a free connection, as SQLAlchemy's QueuePool
-    does, instead of raising when all are out.
+    does, instead of raising when all are out, and opens connections as needed.
 
-    ``minconn`` is the size too: psycopg2 closes a returned connection when it
-    already holds ``minconn`` idle ones, which would connect anew per request.
+    It keeps every connection it opens, like the product's pool: psycopg2
+    closes a returned connection when it already holds ``minconn`` idle
+    ones, so ``minconn`` is raised to the size once the (empty) pool exists.
     """
 
     def __init__(self, dsn: str, size: int) -> None:
-        self._pool = ThreadedConnectionPool(size, size, dsn, options="-c timezone=UTC")
+        self._pool = ThreadedConnectionPool(0, size, dsn, options="-c timezone=UTC")
+        self._pool.minconn = size
         self._free = threading.BoundedSemaphore(size)
 
     @contextlib.contextmanager

@@ -8,7 +8,7 @@ import attrs
 
 from bench.load import LoadResult
 from bench.memory import MemoryResult
-from bench.plan import CEILING_OF
+from bench.plan import CEILING_OF, METHODS
 
 BASELINE = "baseline:"
 
@@ -122,6 +122,12 @@ def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
     )
 
 
+def _order(m: Measurement) -> tuple[int, str, int]:
+    """Methods in the contract's order, then the ceilings; each by concurrency."""
+    rank = METHODS.index(m.subject) if m.subject in METHODS else len(METHODS)
+    return (rank, m.subject, m.connections)
+
+
 def table(report: Report) -> str:
     """Every measurement with its ratios, one block per server configuration."""
     head = ("subject", "conns", "req/s", "p50 ms", "p95 ms", "p99 ms", "failed", "ratio", "vs http")
@@ -133,7 +139,7 @@ def table(report: Report) -> str:
             f"\n== {target}: {first.backend}, {first.data} data, {first.workers} worker(s)"
         )
         lines.append(_row(head, widths))
-        for m in (m for m in report.measurements if m.target == target):
+        for m in sorted((m for m in report.measurements if m.target == target), key=_order):
             r = m.result
             ratio, http = report.ratio(m), report.ratio(m, "http")
             lines.append(

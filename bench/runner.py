@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench import databases, load, memory
 from bench.dataset import Dataset
-from bench.plan import BASELINE_LOADS, DataShape, Plan, Target
+from bench.plan import BASELINE_LOADS, CEILING_OF, DataShape, Plan, Target
 from bench.report import BASELINE, Measurement, Report
 from bench.servers import BASELINE_APPS, PRODUCT_APP, serve
 
@@ -32,66 +32,78 @@ class Session:
     def tag(self) -> str:
         return f"{self._run_id}{next(self._tags)}"
 
-    def drive(self, target: Target, subject: str, method: str, url: str, handles: Path) -> None:
-        """Drive ``method`` at every connection count of ``target``."""
-        for connections in target.connections:
-            result = load.run(
-                self.wrk,
-                url,
-                method,
-                handles,
-                self.tag(),
-                connections=connections,
-                duration_s=self.plan.duration_s,
+    def measure(
+        self, target: Target, subject: str, method: str, url: str, connections: int
+    ) -> None:
+        """Drive ``method`` at ``url`` with ``connections`` clients; record it as ``subject``."""
+        result = load.run(
+            self.wrk,
+            url,
+            method,
+            self.handles(target),
+            self.tag(),
+            connections=connections,
+            duration_s=self.plan.duration_s,
+        )
+        self.report.measurements.append(
+            Measurement(
+                target.label,
+                target.backend,
+                target.data.name,
+                target.workers,
+                subject,
+                connections,
+                result,
             )
-            self.report.measurements.append(
-                Measurement(
-                    target.label,
-                    target.backend,
-                    target.data.name,
-                    target.workers,
-                    subject,
-                    connections,
-                    result,
-                )
-            )
-            failed = f", {result.failed} FAILED" if result.failed else ""
-            self.log(
-                f"{target.label:12} {subject:24} c={connections:<4} {result.rps:8.0f} req/s"
-                f"  p99 {result.p99_ms:7.2f} ms{failed}"
-            )
+        )
+        failed = f", {result.failed} FAILED" if result.failed else ""
+        self.log(
+            f"{target.label:12} {subject:24} c={connections:<4} {result.rps:8.0f} req/s"
+            f"  p99 {result.p99_ms:7.2f} ms{failed}"
+        )
 
-    def warm_up(self, url: str, method: str, handles: Path) -> None:
-        load.run(self.wrk, url, method, handles, self.tag(), connections=8, duration_s=1)
+    def handles(self, target: Target) -> Path:
+        return self.workdir / f"handles-{target.data.name}.txt"
+
+    def warm_up(self, target: Target, url: str, method: str) -> None:
+        load.run(
+            self.wrk, url, method, self.handles(target), self.tag(), connections=8, duration_s=1
+        )
 
 
-def _measure_product(session: Session, target: Target, db_url: str, data: Dataset) -> None:
-    handles = session.workdir / f"handles-{target.data.name}.txt"
+def _measure(session: Session, target: Target, db_url: str, data: Dataset) -> None:
+    """Every method of ``target``, each run right after its ceiling's run at the same
+    concurrency, so that a neighbour's load on the shared machine hits both alike."""
     # Warnings only: the request log is an access log, and every server runs without one.
-    env = {"DATABASE_URL": db_url, "LOG_LEVEL": "warning"}
-    log = session.workdir / f"{target.label}-product.log"
-    with serve(PRODUCT_APP, workers=target.workers, env=env, log=log) as server:
-        session.warm_up(server.url, "messages/get", handles)
-        for method in target.methods:
-            session.drive(target, method, method, server.url, handles)
+    product_env = {"DATABASE_URL": db_url, "LOG_LEVEL": "warning"}
+    logs = session.workdir
+    with serve(
+        PRODUCT_APP, workers=target.workers, env=product_env, log=logs / f"{target.label}.log"
+    ) as product:
+        session.warm_up(target, product.url, "messages/get")
+        unpaired = list(target.methods)
+        for name in target.baselines:
+            paired = [m for m in target.methods if CEILING_OF[m] == name]
+            unpaired = [m for m in unpaired if m not in paired]
+            load_of = BASELINE_LOADS[name]
+            log = logs / f"{target.label}-{name}.log"
+            env = {"BENCH_DSN": db_url}
+            with serve(BASELINE_APPS[name], workers=target.workers, env=env, log=log) as ceiling:
+                session.warm_up(target, ceiling.url, load_of)
+                for connections in target.connections:
+                    session.measure(target, BASELINE + name, load_of, ceiling.url, connections)
+                    for method in paired:
+                        session.measure(target, method, method, product.url, connections)
+        for method in unpaired:
+            for connections in target.connections:
+                session.measure(target, method, method, product.url, connections)
         if target.memory_probe:
-            result = memory.probe(server, data.handles().big_chat)
+            result = memory.probe(product, data.handles().big_chat)
             session.report.memory[f"{target.label}, {target.data.name} data"] = result
             session.log(
                 f"{target.label:12} memory: {result.messages} messages,"
                 f" RSS +{result.growth_mb:.1f} MB"
             )
-
-
-def _measure_baselines(session: Session, target: Target, db_url: str) -> None:
-    handles = session.workdir / f"handles-{target.data.name}.txt"
-    env = {"BENCH_DSN": db_url}
-    for name in target.baselines:
-        log = session.workdir / f"{target.label}-{name}.log"
-        method = BASELINE_LOADS[name]
-        with serve(BASELINE_APPS[name], workers=target.workers, env=env, log=log) as server:
-            session.warm_up(server.url, method, handles)
-            session.drive(target, BASELINE + name, method, server.url, handles)
 
 
 @contextlib.contextmanager
@@ -115,6 +127,5 @@ def run(plan: Plan, workdir: Path, log: Log) -> Report:
         data.handles().write(workdir / f"handles-{shape.name}.txt")
         with _database(session, backend, data) as url:
             for target in targets:
-                _measure_product(session, target, url, data)
-                _measure_baselines(session, target, url)
+                _measure(session, target, url, data)
     return session.report
