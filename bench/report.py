@@ -122,7 +122,7 @@ def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
     )
 
 
-def _order(m: Measurement) -> tuple[int, str, int]:
+def order(m: Measurement) -> tuple[int, str, int]:
     """Methods in the contract's order, then the ceilings; each by concurrency."""
     rank = METHODS.index(m.subject) if m.subject in METHODS else len(METHODS)
     return (rank, m.subject, m.connections)
@@ -139,7 +139,7 @@ def table(report: Report) -> str:
             f"\n== {target}: {first.backend}, {first.data} data, {first.workers} worker(s)"
         )
         lines.append(_row(head, widths))
-        for m in sorted((m for m in report.measurements if m.target == target), key=_order):
+        for m in sorted((m for m in report.measurements if m.target == target), key=order):
             r = m.result
             ratio, http = report.ratio(m), report.ratio(m, "http")
             lines.append(
