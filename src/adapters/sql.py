@@ -127,10 +127,15 @@ class SqlUnitOfWork(UnitOfWork):
                         connection.commit()
                     else:
                         connection.rollback()
-        except BaseException:
+        except BaseException as error:
             if connection is not None and self._postgres and self._writing:
                 # The transaction's fate is unknown: never let the pool reuse it.
                 connection.invalidate()
+                # A lost connection's transaction is rolled back by the server:
+                # a ROLLBACK that cannot reach it has nothing left to do, and
+                # must not hide the error that led to it.
+                if verb == "ROLLBACK" and isinstance(error, Unavailable):
+                    return
             raise
         finally:
             if self._writing and self._writer is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from adapters.orm import users
 from adapters.sql import create_engine_for
 from chat_domain.errors import Unavailable
 from chat_domain.model import User
+from chat_domain.ports import UnitOfWork
 from entrypoints.bootstrap import Database, bootstrap, open_database
 from tests.fakes import EPOCH
 from tests.races import race
@@ -129,6 +131,49 @@ def test_a_locked_sqlite_file_is_unavailable_after_the_busy_timeout(
         database.dispose()
 
 
+def _terminate_service_connections(database: Database) -> None:
+    """End the server side of every connection the service's pool holds, and wait for it."""
+    with database.engine.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND application_name = 'chat-server'"
+            )
+        )
+
+
+@pytest.mark.postgres
+def test_postgres_connection_lost_inside_a_transaction_writes_nothing_and_hides_nothing(
+    postgresql_database_url: str, postgresql_server: object
+) -> None:
+    database = open_database(postgresql_database_url)
+    alice, bob = User(str(uuid.uuid4()), "alice", EPOCH), User(str(uuid.uuid4()), "bob", EPOCH)
+
+    def add_then_lose_the_connection(user: User, end: Callable[[UnitOfWork], None]) -> None:
+        with database.uow() as uow:
+            uow.users.add(user)
+            _terminate_service_connections(database)
+            end(uow)
+
+    def commit(uow: UnitOfWork) -> None:
+        uow.commit()
+
+    def fail(uow: UnitOfWork) -> None:
+        raise LookupError("a bug")  # the ROLLBACK that cannot be sent must not hide it
+
+    try:
+        # A COMMIT that cannot reach the database: the server rolls the write back.
+        with pytest.raises(Unavailable):
+            add_then_lose_the_connection(alice, commit)
+        with pytest.raises(LookupError, match="a bug"):
+            add_then_lose_the_connection(bob, fail)
+        with database.uow() as uow:
+            assert (uow.users.get(alice.id), uow.users.get(bob.id)) == (None, None)
+    finally:
+        database.dispose()
+
+
 @pytest.mark.postgres
 def test_postgres_lost_connections_are_replaced_without_the_user_noticing(
     postgresql_database_url: str, postgresql_server: object
@@ -137,14 +182,7 @@ def test_postgres_lost_connections_are_replaced_without_the_user_noticing(
     try:
         chats = bootstrap(database.uow)
         alice = chats.add_user("alice")
-        with database.engine.connect() as connection:
-            connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                    " AND application_name = 'chat-server'"
-                )
-            )
+        _terminate_service_connections(database)
         assert chats.list_chats(alice.id) == []
     finally:
         database.dispose()
