@@ -15,10 +15,12 @@ repositories as ``UsernameTaken`` / ``ChatNameTaken``.
 
 On PostgreSQL a unit of work reads outside any transaction (each statement
 is atomic and, under READ COMMITTED, sees the same data it would inside one)
-and opens a transaction with its first write, so a read costs one round trip
-rather than three (BEGIN, the query, ROLLBACK) and a send one rather than
-five (see ``send``). Writes stay whole: they happen between an explicit ``BEGIN``, sent in
-the first write's own round trip, and ``COMMIT`` or ``ROLLBACK``.
+and opens a transaction with its first write: an explicit ``BEGIN``, sent in
+that write's own round trip, then ``COMMIT`` or ``ROLLBACK``. The three
+write use cases are one statement each on PostgreSQL (``add_user``,
+``create_chat``, ``send``), which needs no transaction around it: atomic and
+durable by itself, each is one round trip after the pool's ping, as a bare
+INSERT is, where it used to be four to six.
 
 On SQLite the database takes one writer at a time. Within this process
 writers queue on a lock (no polling on the file lock); the first statement
@@ -47,7 +49,7 @@ from adapters.sql_messages import SqlMessageRepository
 from adapters.sql_repositories import SqlChatRepository, SqlUserRepository
 from adapters.sql_statements import Params
 from chat_domain.errors import Unavailable
-from chat_domain.model import Message
+from chat_domain.model import Chat, Message, User
 from chat_domain.ports import SenderStatus, UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["SqlUnitOfWork", "create_engine_for", "sql_unit_of_work_factory"]
@@ -60,8 +62,10 @@ class SqlUnitOfWork(UnitOfWork):
         self._writer = writer  # SQLite only: this process's queue for the write lock
         self._writing = False
         self.dialect_name = engine.dialect.name
-        self.users = SqlUserRepository(self)
-        self.chats = SqlChatRepository(self)
+        self._users = SqlUserRepository(self)
+        self.users = self._users
+        self._chats = SqlChatRepository(self)
+        self.chats = self._chats
         self._messages = SqlMessageRepository(self)
         self.messages = self._messages
 
@@ -86,13 +90,29 @@ class SqlUnitOfWork(UnitOfWork):
     def send(self, message: Message) -> SenderStatus:
         if not self._postgres:
             return super().send(message)
-        # One statement checks, stores and advances the chat. Alone (nothing
-        # written before it) it needs no transaction: it is atomic and
-        # durable by itself, so a send is one round trip, as a bare INSERT is.
+        # One statement checks, stores and advances the chat; with nothing
+        # written before it, outside any transaction (see the module's docstring).
         status = self._messages.send(message, in_transaction=self._writing)
         if status is SenderStatus.MEMBER:
             self.commit()
         return status
+
+    def add_user(self, user: User) -> None:
+        if not self._postgres:
+            super().add_user(user)
+            return
+        # A single insert needs no transaction around it (see the module's docstring).
+        self._users.add(user, in_transaction=self._writing)
+        self.commit()
+
+    def create_chat(self, chat: Chat) -> list[str]:
+        if not self._postgres:
+            return super().create_chat(chat)
+        # One statement checks the members and stores the chat and them.
+        missing = self._chats.create(chat, in_transaction=self._writing)
+        if not missing:
+            self.commit()
+        return missing
 
     def _begin_write(self) -> dict[str, bool] | None:
         """Open the write transaction; the options for the statement that writes first."""

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, func, insert, select, true
+from sqlalchemy import Row, bindparam, exists, func, insert, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from adapters.orm import chat_members, chat_name_key_index, chats, username_key_index, users
@@ -33,14 +33,17 @@ class SqlUserRepository(UserRepository):
     def __init__(self, db: Statements) -> None:
         self._db = db
 
-    def add(self, user: User) -> None:
+    def add(self, user: User, *, in_transaction: bool = True) -> None:
+        """``in_transaction=False`` (PostgreSQL, ``UnitOfWork.add_user``): one insert
+        outside any transaction, atomic and durable by itself."""
         row = {
             "id": user.id,
             "username": user.username,
             "username_key": rules.username_key(user.username),
             "created_at": user.created_at,
         }
-        insert_unique(self._db, users, row, username_key_index, UsernameTaken(user.username))
+        taken = UsernameTaken(user.username)
+        insert_unique(self._db, users, row, username_key_index, taken, write=in_transaction)
 
     def get(self, user_id: str) -> User | None:
         row = self._db.execute(_USER, {"user_id": user_id}).one_or_none()
@@ -105,29 +108,54 @@ CHAT_LIST_WITH_MEMBERS_POSTGRES = CHAT_LIST.add_columns(
 )
 
 
-# PostgreSQL: a chat and its members in one statement, the members unnested
-# from one array in the order given (the ordinality is 1-based).
-_new_chat = (
-    insert(chats)
-    .values({column: bindparam(column.name) for column in chats.columns})
-    .returning(chats.c.id)
-    .cte("new_chat")
-)
+# PostgreSQL: CreateChat in one statement. The members come unnested from one
+# array with their 1-based place; those that name no user are the answer, in
+# that order; only when there are none are the chat and its members inserted.
+# Users are never removed, so the answer cannot go stale before the insert.
 _given = (
     func.unnest(bindparam("member_ids", type_=ARRAY(chat_members.c.user_id.type)))
     .table_valued("user_id", with_ordinality="position")
     .render_derived(name="given")
 )
-_NEW_CHAT_WITH_MEMBERS_POSTGRES = (
+_missing = (
+    select(_given.c.user_id, _given.c.position)
+    .where(~exists().where(users.c.id == _given.c.user_id))
+    .cte("missing")
+)
+_new_chat = (
+    insert(chats)
+    .from_select(
+        [column.name for column in chats.columns],
+        select(*(bindparam(column.name, type_=column.type) for column in chats.columns)).where(
+            ~exists(select(_missing.c.user_id))
+        ),
+    )
+    .returning(chats.c.id)
+    .cte("new_chat")
+)
+_new_members = (
     insert(chat_members)
     .from_select(
         ["chat_id", "user_id", "position"],
         select(_new_chat.c.id, _given.c.user_id, _given.c.position - 1).select_from(
-            _new_chat.join(_given, true())  # one chat row beside each member
+            _new_chat.join(_given, true())  # the one new chat beside each member
         ),
     )
-    .add_cte(_new_chat)
+    .cte("new_members")
 )
+_CREATE_CHAT_POSTGRES = (
+    select(_missing.c.user_id).order_by(_missing.c.position).add_cte(_new_chat, _new_members)
+)
+
+
+def _row(chat: Chat) -> dict[str, object]:
+    return {
+        "id": chat.id,
+        "name": chat.name,
+        "name_key": rules.chat_name_key(chat.name),
+        "created_at": chat.created_at,
+        "last_message_at": chat.last_message_at,
+    }
 
 
 def _chat(row: Row[Any], members: Sequence[str]) -> Chat:
@@ -139,25 +167,27 @@ class SqlChatRepository(ChatRepository):
         self._db = db
 
     def add(self, chat: Chat) -> None:
-        row = {
-            "id": chat.id,
-            "name": chat.name,
-            "name_key": rules.chat_name_key(chat.name),
-            "created_at": chat.created_at,
-            "last_message_at": chat.last_message_at,
-        }
-        taken = ChatNameTaken(chat.name)
-        if self._db.dialect_name == "postgresql":
-            params = {**row, "member_ids": list(chat.users)}
-            new_chat = _NEW_CHAT_WITH_MEMBERS_POSTGRES
-            insert_unique(self._db, chats, params, chat_name_key_index, taken, statement=new_chat)
-            return
-        insert_unique(self._db, chats, row, chat_name_key_index, taken)
+        insert_unique(self._db, chats, _row(chat), chat_name_key_index, ChatNameTaken(chat.name))
         members = [
             {"chat_id": chat.id, "user_id": user_id, "position": position}
             for position, user_id in enumerate(chat.users)
         ]
         self._db.execute(insert(chat_members), members, write=True)
+
+    def create(self, chat: Chat, *, in_transaction: bool) -> list[str]:
+        """PostgreSQL only: ``UnitOfWork.create_chat`` in one statement, outside any
+        transaction unless one is open (``write=False`` begins none)."""
+        params = {**_row(chat), "member_ids": list(chat.users)}
+        missing = insert_unique(
+            self._db,
+            chats,
+            params,
+            chat_name_key_index,
+            ChatNameTaken(chat.name),
+            statement=_CREATE_CHAT_POSTGRES,
+            write=in_transaction,
+        )
+        return list(missing.scalars())
 
     def get(self, chat_id: str) -> Chat | None:
         row = self._db.execute(_CHAT, {"chat_id": chat_id}).one_or_none()

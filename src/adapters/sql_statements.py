@@ -31,13 +31,15 @@ def insert_unique(
     taken: Conflict,
     *,
     statement: Executable | None = None,
-) -> None:
+    write: bool = True,
+) -> CursorResult[Any]:
     """Insert ``row``; raise ``taken`` if that breaks the unique ``index`` (another writer won).
 
-    ``statement`` replaces the plain insert into ``table`` (one that also writes more).
+    ``statement`` replaces the plain insert into ``table`` (one that also writes
+    more, or answers something); ``write`` is passed on to ``Statements.execute``.
     """
     try:
-        db.execute(insert(table) if statement is None else statement, row, write=True)
+        return db.execute(insert(table) if statement is None else statement, row, write=write)
     except IntegrityError as error:
         if violates(error, index):
             raise taken from None

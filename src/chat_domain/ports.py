@@ -123,6 +123,25 @@ class UnitOfWork(abc.ABC):
             self.commit()
         return status
 
+    def add_user(self, user: User) -> None:
+        """Store ``user`` and commit; ``UsernameTaken``, storing nothing, if its
+        name is in use. One step, so that an adapter may write and commit at once."""
+        self.users.add(user)
+        self.commit()
+
+    def create_chat(self, chat: Chat) -> list[str]:
+        """Store ``chat`` and commit, if every member names a user; store nothing
+        otherwise. The members that name nobody, in the order given.
+
+        One step, so that an adapter may check, write and commit at once (on
+        PostgreSQL it is one statement, atomic and durable on its own).
+        """
+        missing = self.users.missing(chat.users)
+        if not missing:
+            self.chats.add(chat)
+            self.commit()
+        return missing
+
     @abc.abstractmethod
     def commit(self) -> None:
         """Make every staged write durable at once, or raise and keep none."""

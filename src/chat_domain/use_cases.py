@@ -27,8 +27,7 @@ class AddUser:
         clean_name = rules.clean_username(username)
         user = User(id=self.ids.new_id(), username=clean_name, created_at=self.clock.now())
         with self.uow() as uow:
-            uow.users.add(user)
-            uow.commit()
+            uow.add_user(user)
         return user
 
 
@@ -41,17 +40,15 @@ class CreateChat:
     def __call__(self, name: object, users: object) -> Chat:
         clean_name = rules.clean_chat_name(name)
         members = rules.clean_members(users)
+        chat = Chat(
+            id=self.ids.new_id(), name=clean_name, users=members, created_at=self.clock.now()
+        )
         with self.uow() as uow:
-            missing = uow.users.missing(members)
-            if missing:
-                first = members.index(missing[0])
-                field = f"users[{first}]" if len(missing) == 1 else "users"
-                raise UserNotFound(missing, field=field)
-            chat = Chat(
-                id=self.ids.new_id(), name=clean_name, users=members, created_at=self.clock.now()
-            )
-            uow.chats.add(chat)
-            uow.commit()
+            missing = uow.create_chat(chat)  # commits when every member exists
+        if missing:
+            first = members.index(missing[0])
+            field = f"users[{first}]" if len(missing) == 1 else "users"
+            raise UserNotFound(missing, field=field)
         return chat
 
 

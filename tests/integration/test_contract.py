@@ -90,6 +90,18 @@ def test_chat_with_unknown_users_names_them_in_the_order_given(chats: Chats) -> 
     assert chats.list_chats(alice.id) == []
 
 
+def test_unknown_members_are_answered_before_a_taken_chat_name(chats: Chats) -> None:
+    (alice,) = _users(chats, "alice")
+    chat = chats.create_chat("taken", [alice.id])
+    (ghost,) = _random_ids(1)
+    with pytest.raises(UserNotFound) as raised:
+        chats.create_chat("TAKEN", [alice.id, ghost])
+    assert raised.value == UserNotFound([ghost], field="users[1]")
+    with pytest.raises(ChatNameTaken):
+        chats.create_chat("TAKEN", [alice.id])
+    assert chats.list_chats(alice.id) == [chat]
+
+
 def test_a_chat_may_have_more_members_than_one_query_takes_ids(
     chats: Chats, uow_factory: UnitOfWorkFactory
 ) -> None:
