@@ -71,3 +71,15 @@ def test_sender_status_tells_chat_author_and_membership_apart(
         assert uow.chats.sender_status(chat.id, ghost) is SenderStatus.AUTHOR_MISSING
         assert uow.chats.sender_status(chat.id, bob.id) is SenderStatus.NOT_MEMBER
         assert uow.chats.sender_status(chat.id, alice.id) is SenderStatus.MEMBER
+
+
+def test_a_thread_may_read_in_a_second_unit_of_work_while_its_first_is_open(
+    uow_factory: UnitOfWorkFactory, chats: Chats
+) -> None:
+    alice = chats.add_user("alice")
+    with uow_factory() as outer:
+        assert outer.users.get(alice.id) == alice
+        with uow_factory() as inner:  # SQLite: the process's turn is re-entrant
+            assert inner.users.missing([alice.id]) == []
+        assert outer.users.missing([alice.id]) == []
+    assert chats.add_user("bob").username == "bob"  # every turn was given back
