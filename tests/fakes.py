@@ -16,13 +16,13 @@ class TickingClock(Clock):
 
     def __init__(self, start: datetime = EPOCH, step: timedelta = timedelta(milliseconds=1)):
         self._next = start
-        self._step = step
+        self.step = step
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
         with self._lock:
             current = self._next
-            self._next += self._step
+            self._next += self.step
             return current
 
     def set(self, when: datetime) -> None:
