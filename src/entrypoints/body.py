@@ -1,0 +1,118 @@
+"""Reading a request body within its limit, and parsing it as strict JSON.
+
+Reading stops as soon as the body is known to be too large (from its
+Content-Length, or counting streamed chunks), so a client streaming
+gigabytes costs the server one chunk of memory. Parsing refuses everything
+that is not plain interoperable JSON (RFC 8259 as I-JSON, RFC 7493, means it):
+invalid UTF-8, NaN and Infinity, numbers no JSON peer could hold, duplicate
+keys and nesting deep enough to exhaust the parser.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+
+from starlette.requests import ClientDisconnect, Request
+
+from entrypoints.methods import Method
+from entrypoints.problems import (
+    BodyTooLarge,
+    InvalidBody,
+    InvalidJson,
+    MissingField,
+    UnknownField,
+)
+
+# The longest number literal accepted: far past any float64 or int64, far
+# short of what makes int() slow or hits Python's digit limit.
+MAX_NUMBER_CHARS = 100
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(limit)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge(limit)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise InvalidJson("the client went away before the body ended") from None
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _refuse_constant(name: str) -> object:
+    raise InvalidJson(f"{name} is not a JSON number")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise InvalidJson(f"a number of {len(text)} digits is too large")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text) if len(text) <= MAX_NUMBER_CHARS else math.inf
+    if not math.isfinite(value):
+        raise InvalidJson(f"the number {text[:20]}... is too long or too large")
+    return value
+
+
+_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise InvalidJson(f"the key {key!r} appears twice in one object")
+            seen.add(key)
+    return result
+
+
+_decoder = json.JSONDecoder(
+    parse_constant=_refuse_constant,
+    parse_int=_bounded_int,
+    parse_float=_finite_float,
+    object_pairs_hook=_unique_keys,
+)
+
+
+def parse_json(raw: bytes) -> object:
+    if not raw:
+        raise InvalidJson("the body is empty; send a JSON object")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidJson(f"the body is not valid UTF-8 (at byte {error.start})") from None
+    try:
+        return _decoder.decode(text)
+    except json.JSONDecodeError as error:
+        raise InvalidJson(f"the body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise InvalidJson("the body is nested too deeply") from None
+
+
+def parse_request(raw: bytes, method: Method) -> Mapping[str, object]:
+    """The body as a JSON object holding exactly the method's fields."""
+    body = parse_json(raw)
+    if not isinstance(body, dict):
+        kind = _KINDS.get(type(body), "null")
+        raise InvalidBody(f"the body must be a JSON object, not {kind}")
+    if body.keys() != method.names:
+        allowed = tuple(f.name for f in method.fields)
+        for key in body:
+            if key not in method.names:
+                raise UnknownField(key, allowed)
+        for name in allowed:
+            if name not in body:
+                raise MissingField(name)
+    return body

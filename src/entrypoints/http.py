@@ -1,0 +1,135 @@
+"""The HTTP API: a Starlette app built from the use cases by ``create_app``.
+
+Each API endpoint reads its body (asynchronously, so the size limit holds
+while the body streams in), then does everything else in one trip to the
+thread pool: parse, call one use case, serialise. The event loop never waits
+on the database or on parsing a large body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from chat_domain.errors import ChatError, NotFound, Unavailable
+from entrypoints.body import parse_request, read_body
+from entrypoints.bootstrap import Chats
+from entrypoints.methods import METHODS, Method
+from entrypoints.middleware import RequestLog, TrustedHosts
+from entrypoints.openapi import openapi_document
+from entrypoints.problems import MethodNotAllowed, problem_response
+from entrypoints.serialize import dumps
+from entrypoints.settings import Settings
+
+JSON = "application/json"
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def always_ready() -> bool:
+    return True
+
+
+def _api_endpoint(method: Method, chats: Chats, max_body_bytes: int) -> Endpoint:
+    def handle(raw: bytes) -> bytes:
+        return dumps(method.run(chats, parse_request(raw, method)))
+
+    async def endpoint(request: Request) -> Response:
+        raw = await read_body(request, max_body_bytes)
+        return Response(await run_in_threadpool(handle, raw), method.status, media_type=JSON)
+
+    return endpoint
+
+
+def _readiness_endpoint(ready: Callable[[], bool]) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        try:
+            current = await run_in_threadpool(ready)
+        except Exception as error:
+            raise Unavailable(f"the database does not answer ({type(error).__name__})") from error
+        if not current:
+            raise Unavailable("the database schema is not current; run `chat-server migrate`")
+        return Response(b'{"status":"ready"}', media_type=JSON)
+
+    return endpoint
+
+
+async def _live(request: Request) -> Response:
+    return Response(b'{"status":"live"}', media_type=JSON)
+
+
+def _openapi_endpoint(document: bytes) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        return Response(document, media_type=JSON)
+
+    return endpoint
+
+
+async def _chat_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, ChatError)
+    return problem_response(error)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    # Starlette's router raises these for unknown paths and wrong methods.
+    assert isinstance(error, HTTPException)
+    path = request.url.path
+    if error.status_code == 405:
+        allow = (error.headers or {}).get("Allow", "")
+        return problem_response(
+            MethodNotAllowed(f"{request.method} is not allowed on {path}", allow=allow)
+        )
+    return problem_response(NotFound(f"no such path: {path}"))
+
+
+def create_app(
+    chats: Chats,
+    *,
+    settings: Settings,
+    ready: Callable[[], bool] = always_ready,
+    shutdown: Callable[[], None] | None = None,
+) -> Starlette:
+    """The ASGI app serving ``chats``.
+
+    ``ready`` answers whether the database is reachable and its schema
+    current (it may raise when it is not reachable); ``shutdown`` runs once
+    when the server stops, to release the database.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if shutdown is not None:
+                await run_in_threadpool(shutdown)
+
+    routes = [
+        Route(m.path, _api_endpoint(m, chats, settings.max_body_bytes), methods=["POST"])
+        for m in METHODS
+    ]
+    routes += [
+        Route("/health/live", _live, methods=["GET"]),
+        Route("/health/ready", _readiness_endpoint(ready), methods=["GET"]),
+        Route("/openapi.json", _openapi_endpoint(dumps(openapi_document())), methods=["GET"]),
+    ]
+    middleware = [Middleware(RequestLog, debug=settings.debug)]
+    if "*" not in settings.allowed_hosts:
+        middleware.append(Middleware(TrustedHosts, allowed=settings.allowed_hosts))
+    app = Starlette(
+        debug=settings.debug,
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={ChatError: _chat_error, HTTPException: _http_error},
+        lifespan=lifespan,
+    )
+    # The contract's paths are exact: "/users/add/" is an unknown path, not a redirect.
+    app.router.redirect_slashes = False
+    return app

@@ -1,0 +1,123 @@
+"""Pure ASGI middleware: request ids with access logs, and the trusted-host check.
+
+Written against ASGI directly rather than ``BaseHTTPMiddleware``: each adds
+a few attribute look-ups per request and never buffers a body.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+import traceback
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from entrypoints.logs import ACCESS_LOGGER
+from entrypoints.problems import Internal, InvalidHost, problem_response
+
+access_log = logging.getLogger(ACCESS_LOGGER)
+error_log = logging.getLogger("chat.errors")
+
+# A request id we take from a client must be safe to write into a log line.
+_SAFE_REQUEST_ID = re.compile(rb"[!-~]{1,128}")
+
+
+def _request_id(scope: Scope) -> bytes:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id" and _SAFE_REQUEST_ID.fullmatch(value):
+            return bytes(value)
+    return os.urandom(16).hex().encode()
+
+
+class RequestLog:
+    """Tags each request with an ``X-Request-ID``, logs one line for it, and turns
+    any exception nothing else handled into a 500 ``internal`` problem."""
+
+    def __init__(self, app: ASGIApp, *, debug: bool = False) -> None:
+        self.app = app
+        self.debug = debug
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        request_id = _request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id.decode()
+        status = 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id)]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as error:
+            error_log.exception(
+                "unhandled error in %s %s (request id %s)",
+                scope["method"],
+                scope["path"],
+                request_id.decode(),
+            )
+            if status:  # the answer has begun; all we can do is drop the connection
+                raise
+            extra = {"traceback": traceback.format_exception(error)} if self.debug else {}
+            detail = f"an unexpected error occurred; it has been logged as {request_id.decode()}"
+            await problem_response(Internal(detail), **extra)(scope, receive, send_with_id)
+        finally:
+            if access_log.isEnabledFor(logging.INFO):
+                duration_ms = round((time.perf_counter() - start) * 1000, 3)
+                access_log.info(
+                    "%s %s %d %.3fms request_id=%s",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    duration_ms,
+                    request_id.decode(),
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": duration_ms,
+                        "request_id": request_id.decode(),
+                    },
+                )
+
+
+def host_allowed(host: str, patterns: tuple[str, ...]) -> bool:
+    return any(
+        host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))
+        for pattern in patterns
+    )
+
+
+class TrustedHosts:
+    """Refuses requests whose ``Host`` is not listed, as problem+json.
+
+    Health checks are exempt: probes call them by address, not by name.
+    """
+
+    def __init__(self, app: ASGIApp, *, allowed: tuple[str, ...]) -> None:
+        self.app = app
+        self.allowed = tuple(pattern.lower() for pattern in allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/health/"):
+            await self.app(scope, receive, send)
+            return
+        host = ""
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value.decode("latin-1").lower()
+        # Drop a port, but keep a bracketed IPv6 address whole.
+        host = host.rsplit(":", 1)[0] if host.rfind(":") > host.rfind("]") else host
+        if host_allowed(host, self.allowed):
+            await self.app(scope, receive, send)
+            return
+        error = InvalidHost(f"the host {host!r} is not served here", field=None)
+        await problem_response(error)(scope, receive, send)
