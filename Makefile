@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The embedded default; DATABASE_URL=postgresql://user@host/db switches to PostgreSQL.
+DATABASE_URL ?= sqlite:///var/chat.db
 
 .PHONY: install run test lint typecheck pytest clean
 
@@ -30,6 +32,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 run: $(STAMP)
+	$(BIN)/chat-server migrate --database-url "$(DATABASE_URL)"
 	@echo "The HTTP server is coming; until then use the Python API shown in README.md."
 
 clean:

@@ -43,3 +43,25 @@ class SequentialIds(IdGenerator):
             self._next += 1
         millis = int(EPOCH.timestamp() * 1000)
         return str(uuid.UUID(int=(millis << 80) | (0x7 << 76) | (0b10 << 62) | n))
+
+
+class ListedIds(IdGenerator):
+    """Hands out the ids it was given, in order; for tests that choose each id."""
+
+    def __init__(self, ids: list[str] | None = None) -> None:
+        self._ids = list(ids or [])
+        self._lock = threading.Lock()
+
+    def push(self, *ids: str) -> None:
+        with self._lock:
+            self._ids.extend(ids)
+
+    def new_id(self) -> str:
+        with self._lock:
+            if not self._ids:
+                raise LookupError("ListedIds ran out of ids")
+            return self._ids.pop(0)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._ids.clear()

@@ -1,10 +1,24 @@
-"""The composition root: the one place that wires adapters into use cases."""
+"""The composition root: the one place that wires adapters into use cases.
+
+In memory (tests, embedding)::
+
+    chats = bootstrap()
+
+Over a database (the server; migrate first with ``adapters.migrate.upgrade_to_head``)::
+
+    database = open_database("sqlite:///var/chat.db")  # or postgresql://...
+    chats = bootstrap(database.uow)
+    ...
+    database.dispose()
+"""
 
 from __future__ import annotations
 
 import attrs
+from sqlalchemy import Engine
 
 from adapters.memory import MemoryStore
+from adapters.sql import create_engine_for, sql_unit_of_work_factory
 from adapters.system import SystemClock, Uuid7Generator
 from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory
 from chat_domain.use_cases import AddUser, CreateChat, ListChats, ListMessages, SendMessage
@@ -19,6 +33,24 @@ class Chats:
     send_message: SendMessage
     list_chats: ListChats
     list_messages: ListMessages
+
+
+@attrs.frozen
+class Database:
+    """An open database: its engine and the units of work over it."""
+
+    engine: Engine
+    uow: UnitOfWorkFactory
+
+    def dispose(self) -> None:
+        """Close every pooled connection (at shutdown)."""
+        self.engine.dispose()
+
+
+def open_database(url: str) -> Database:
+    """A ``postgresql://`` or ``sqlite:///path`` database; connects on first use, not here."""
+    engine = create_engine_for(url)
+    return Database(engine=engine, uow=sql_unit_of_work_factory(engine))
 
 
 def bootstrap(

@@ -1,0 +1,1 @@
+"""Alembic migrations for the service's schema (run them with ``adapters.migrate``)."""

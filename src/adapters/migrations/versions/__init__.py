@@ -1,0 +1,1 @@
+"""Alembic revisions, oldest first; each file holds one step of the schema."""

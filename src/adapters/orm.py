@@ -1,0 +1,138 @@
+"""The relational schema: every table, constraint and index, in one place.
+
+Mapping choice: SQLAlchemy Core tables with explicit row-to-entity mapping
+(in ``sql_repositories``), not ``registry.map_imperatively``. The entities are
+frozen, slotted attrs classes that imperative mapping would have to make
+mutable and unslotted; ``Chat.users`` is an ordered list read from the
+membership table and ``Chat.last_message_at`` a column that SQL itself
+advances with ``GREATEST``; and every use case is one or two statements shaped
+for an index, which an identity map and flush would only add round trips to.
+
+How the shape serves the queries, today's and the contract's "coming next":
+
+- ``users.username_key`` and ``chats.name_key`` hold the casefolded NFC keys
+  under unique indexes, so a race for a name ends in the index. Casefolding can
+  lengthen a string (``ß`` -> ``ss``), so keys are uncapped text; the longest
+  key (128 characters tripled by casefolding, 4 bytes each) still fits a
+  PostgreSQL btree entry.
+- ``chat_members`` is keyed (chat, user), which answers "may this author
+  post?"; (user, chat) finds a user's chats; (chat, position) keeps and reads
+  the members in the order given.
+- ``messages`` (chat, created_at, id) is the contract's message order, so a
+  chat's messages, and later a keyset page after or before a message id, are
+  one index range scan.
+- ``chats.last_message_at`` is advanced in the send's own transaction, so a
+  chat list never aggregates over messages: no query's cost grows with the
+  number of messages in the database, only with what it returns.
+
+Lengths and characters are the domain's rules (``chat_domain.rules``); the
+columns hold any Unicode text without a cap of their own.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC time with microseconds, read back exactly as written.
+
+    PostgreSQL stores ``timestamptz``. SQLite has no time type: SQLAlchemy
+    writes fixed-width ``YYYY-MM-DD HH:MM:SS.ffffff`` text, whose lexical
+    order is time order, so values are stored as naive UTC and get their
+    UTC tzinfo back on reading.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"refusing to store a naive datetime: {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _id() -> Uuid[str]:
+    # Native uuid on PostgreSQL; 32 hex digits on SQLite. Both read back as the
+    # canonical lowercase string, and both sort as the string does.
+    return Uuid(as_uuid=False)
+
+
+metadata = MetaData(
+    naming_convention={
+        "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    }
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", _id(), primary_key=True),
+    Column("username", Text, nullable=False),
+    Column("username_key", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+# A violation of either unique key index is the domain's Conflict, not a bug.
+username_key_index = Index("ix_users_username_key", users.c.username_key, unique=True)
+
+chats = Table(
+    "chats",
+    metadata,
+    Column("id", _id(), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_message_at", UtcDateTime, nullable=True),
+)
+chat_name_key_index = Index("ix_chats_name_key", chats.c.name_key, unique=True)
+
+chat_members = Table(
+    "chat_members",
+    metadata,
+    Column("chat_id", _id(), ForeignKey(chats.c.id), nullable=False),
+    Column("user_id", _id(), ForeignKey(users.c.id), nullable=False),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("chat_id", "user_id"),
+    UniqueConstraint("chat_id", "position"),
+    Index(None, "user_id", "chat_id"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", _id(), primary_key=True),
+    Column("chat_id", _id(), ForeignKey(chats.c.id), nullable=False),
+    Column("author_id", _id(), ForeignKey(users.c.id), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "chat_id", "created_at", "id"),
+)

@@ -1,0 +1,40 @@
+"""What the SQL repositories share: the statement runner they are given, and two helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import CursorResult, Executable, Index
+from sqlalchemy.exc import IntegrityError
+
+Params = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+
+
+class Statements(Protocol):
+    @property
+    def dialect_name(self) -> str: ...
+
+    def execute(
+        self, statement: Executable, params: Params | None = None, *, write: bool = False
+    ) -> CursorResult[Any]:
+        """Run ``statement`` in the unit of work's transaction; ``write`` if it writes."""
+
+
+def violates(error: IntegrityError, index: Index) -> bool:
+    """Whether ``error`` is a violation of the unique ``index`` (PostgreSQL or SQLite)."""
+    diag = getattr(error.orig, "diag", None)
+    if diag is not None:  # psycopg2 names the index
+        return bool(diag.constraint_name == index.name)
+    # SQLite names the columns: "UNIQUE constraint failed: users.username_key".
+    columns = ", ".join(f"{column.table.name}.{column.name}" for column in index.columns)
+    return str(error.orig) == f"UNIQUE constraint failed: {columns}"
+
+
+_ID_BATCH = 500
+"""Ids per ``IN (...)`` list: a chat's members are unlimited, bound parameters are not."""
+
+
+def batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), _ID_BATCH):
+        yield ids[start : start + _ID_BATCH]

@@ -1,0 +1,72 @@
+"""Throwaway databases for the tests: probing the PostgreSQL server, creating and emptying."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, NullPool, create_engine, delete, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
+
+from adapters.orm import metadata
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_admin_url() -> URL:
+    """The server the tests may create databases on (``CHAT_TEST_DATABASE_URL``)."""
+    url = make_url(os.environ.get("CHAT_TEST_DATABASE_URL", DEFAULT_POSTGRES_URL))
+    return url.set(drivername="postgresql+psycopg2")
+
+
+def postgres_required() -> bool:
+    return os.environ.get("CHAT_REQUIRE_POSTGRES", "") not in ("", "0")
+
+
+def _admin_engine(url: URL) -> Engine:
+    return create_engine(
+        url,
+        isolation_level="AUTOCOMMIT",
+        poolclass=NullPool,
+        connect_args={"connect_timeout": 3},
+    )
+
+
+def postgres_problem(url: URL) -> str | None:
+    """Why the server at ``url`` cannot be used, in one line; None when it answers."""
+    engine = _admin_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()
+        return reason[0] if reason else type(error.orig).__name__
+    finally:
+        engine.dispose()
+    return None
+
+
+@contextmanager
+def throwaway_postgres_database(admin_url: URL) -> Iterator[str]:
+    """A new, empty database on the server, dropped (with its connections) afterwards."""
+    name = f"chat_test_{os.getpid()}_{secrets.token_hex(4)}"
+    engine = _admin_engine(admin_url)
+    quoted = engine.dialect.identifier_preparer.quote(name)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {quoted}"))
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+        engine.dispose()
+
+
+def clear_tables(engine: Engine) -> None:
+    """Delete every row (faster than TRUNCATE for the few rows a test leaves)."""
+    with engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(delete(table))

@@ -1,0 +1,292 @@
+"""The storage contract, run against every adapter: memory, SQLite and PostgreSQL.
+
+Each test gets a fresh, empty store through ``uow_factory`` and must pass the
+same way on all three; the in-memory adapter is the reference.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chat_domain.errors import (
+    ChatNameTaken,
+    ChatNotFound,
+    DuplicateUser,
+    NotAMember,
+    UsernameTaken,
+    UserNotFound,
+)
+from chat_domain.model import Chat, User, chat_list_key, message_list_key
+from chat_domain.ports import SenderStatus, UnitOfWorkFactory
+from entrypoints.bootstrap import Chats, bootstrap
+from tests.fakes import EPOCH, ListedIds, SequentialIds, TickingClock
+
+
+@pytest.fixture
+def clock() -> TickingClock:
+    return TickingClock()
+
+
+@pytest.fixture
+def chats(uow_factory: UnitOfWorkFactory, clock: TickingClock) -> Chats:
+    return bootstrap(uow_factory, clock=clock, ids=SequentialIds())
+
+
+def _users(chats: Chats, *names: str) -> list[User]:
+    return [chats.add_user(name) for name in names]
+
+
+def _random_ids(count: int) -> list[str]:
+    return [str(uuid.uuid4()) for _ in range(count)]
+
+
+def test_added_user_reads_back_with_its_name_and_time(
+    chats: Chats, uow_factory: UnitOfWorkFactory
+) -> None:
+    user = chats.add_user("Zoë_🎉")
+    with uow_factory() as uow:
+        assert uow.users.get(user.id) == user
+        assert uow.users.get(str(uuid.uuid4())) is None
+
+
+def test_username_is_taken_in_any_letter_case(chats: Chats) -> None:
+    chats.add_user("Alice")
+    chats.add_user("Straße")
+    for taken in ("alice", "ALICE", "STRASSE", "strasse"):
+        with pytest.raises(UsernameTaken) as raised:
+            chats.add_user(taken)
+        assert raised.value == UsernameTaken(taken)
+
+
+def test_chat_name_is_taken_in_any_letter_case(chats: Chats) -> None:
+    (alice,) = _users(chats, "alice")
+    chats.create_chat("Team Straße", [alice.id])
+    with pytest.raises(ChatNameTaken) as raised:
+        chats.create_chat("TEAM STRASSE", [alice.id])
+    assert raised.value == ChatNameTaken("TEAM STRASSE")
+    assert [chat.name for chat in chats.list_chats(alice.id)] == ["Team Straße"]
+
+
+def test_chat_keeps_its_members_in_the_order_given(
+    chats: Chats, uow_factory: UnitOfWorkFactory
+) -> None:
+    users = _users(chats, "a", "b", "c", "d", "e")
+    order = [users[3].id, users[0].id, users[4].id, users[1].id]
+    chat = chats.create_chat("ordered", order)
+    assert chat.users == tuple(order)
+    assert chats.list_chats(users[4].id) == [chat]
+    with uow_factory() as uow:
+        assert uow.chats.get(chat.id) == chat
+        assert uow.chats.get(str(uuid.uuid4())) is None
+    assert chats.list_chats(users[2].id) == []
+
+
+def test_chat_with_unknown_users_names_them_in_the_order_given(chats: Chats) -> None:
+    (alice,) = _users(chats, "alice")
+    ghost_1, ghost_2 = _random_ids(2)
+    with pytest.raises(UserNotFound) as raised:
+        chats.create_chat("c", [ghost_2, alice.id, ghost_1])
+    assert raised.value == UserNotFound([ghost_2, ghost_1], field="users")
+    with pytest.raises(UserNotFound) as raised:
+        chats.create_chat("c", [alice.id, ghost_1])
+    assert raised.value == UserNotFound([ghost_1], field="users[1]")
+    with pytest.raises(DuplicateUser):
+        chats.create_chat("c", [alice.id, alice.id.upper()])
+    assert chats.list_chats(alice.id) == []
+
+
+def test_a_chat_may_have_more_members_than_one_query_takes_ids(
+    chats: Chats, uow_factory: UnitOfWorkFactory
+) -> None:
+    members = [User(user_id, f"user_{user_id}", EPOCH) for user_id in _random_ids(1_234)]
+    with uow_factory() as uow:
+        for user in members:
+            uow.users.add(user)
+        uow.commit()
+    chat = chats.create_chat("everyone", [user.id for user in reversed(members)])
+    assert chats.list_chats(members[0].id)[0].users == tuple(u.id for u in reversed(members))
+    ghost = str(uuid.uuid4())
+    with pytest.raises(UserNotFound) as raised:
+        chats.create_chat("more", [*chat.users, ghost])
+    assert raised.value.user_ids == (ghost,)
+
+
+def test_send_by_a_non_member_is_forbidden(chats: Chats) -> None:
+    alice, bob = _users(chats, "alice", "bob")
+    chat = chats.create_chat("c", [alice.id])
+    with pytest.raises(NotAMember) as raised:
+        chats.send_message(chat.id, bob.id, "hi")
+    assert raised.value == NotAMember(bob.id, chat.id)
+    assert chats.list_messages(chat.id) == []
+    assert chats.list_chats(alice.id)[0].last_message_at is None
+
+
+def test_send_to_an_unknown_chat_or_by_an_unknown_author_is_not_found(chats: Chats) -> None:
+    (alice,) = _users(chats, "alice")
+    chat = chats.create_chat("c", [alice.id])
+    ghost = str(uuid.uuid4())
+    with pytest.raises(ChatNotFound) as chat_missing:
+        chats.send_message(ghost, ghost, "hi")
+    assert chat_missing.value == ChatNotFound(ghost)
+    with pytest.raises(UserNotFound) as author_missing:
+        chats.send_message(chat.id, ghost, "hi")
+    assert author_missing.value == UserNotFound([ghost], field="author")
+
+
+def test_lists_of_unknown_users_and_chats_are_not_found(chats: Chats) -> None:
+    ghost = str(uuid.uuid4())
+    with pytest.raises(UserNotFound):
+        chats.list_chats(ghost)
+    with pytest.raises(ChatNotFound):
+        chats.list_messages(ghost)
+
+
+def test_ids_are_accepted_in_any_case_and_returned_lowercase(chats: Chats) -> None:
+    (alice,) = _users(chats, "alice")
+    chat = chats.create_chat("c", [alice.id.upper()])
+    message = chats.send_message(chat.id.upper(), alice.id.upper(), "hi")
+    assert chats.list_messages(chat.id.upper()) == [message]
+    listed = chats.list_chats(alice.id.upper())
+    assert listed[0].id == chat.id == chat.id.lower()
+    assert listed[0].users == (alice.id,)
+
+
+def test_text_of_4096_characters_of_any_unicode_reads_back_exactly(chats: Chats) -> None:
+    (alice,) = _users(chats, "alice")
+    chat = chats.create_chat("💬 ünïcödé", [alice.id])
+    texts = ["🎉" * 4096, "line\n\ttabbed\r\n  spaced  ", "Ünïcödé ∑ 中文 עברית 👩‍👩‍👧 \u200b"]
+    sent = [chats.send_message(chat.id, alice.id, text) for text in texts]
+    assert [m.text for m in chats.list_messages(chat.id)] == texts
+    assert chats.list_messages(chat.id) == sent
+
+
+def test_times_read_back_exactly_in_utc_with_microseconds(
+    chats: Chats, clock: TickingClock
+) -> None:
+    moment = datetime(2026, 11, 27, 5, 1, 39, 849357, tzinfo=UTC)
+    clock.set(moment)
+    (alice,) = _users(chats, "alice")
+    chat = chats.create_chat("c", [alice.id])
+    chats.send_message(chat.id, alice.id, "hi")
+    (listed,) = chats.list_chats(alice.id)
+    (message,) = chats.list_messages(chat.id)
+    stamps = [listed.created_at, listed.last_message_at, message.created_at]
+    assert stamps == [moment + timedelta(milliseconds=n) for n in (1, 2, 2)]
+    assert all(stamp is not None and stamp.tzinfo is UTC for stamp in stamps)
+
+
+def test_messages_are_listed_oldest_first_with_ties_to_the_smaller_id(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    ids = ListedIds()
+    clock = TickingClock(step=timedelta(0))
+    chats = bootstrap(uow_factory, clock=clock, ids=ids)
+    ids.push(*_random_ids(2))
+    alice = chats.add_user("alice")
+    chat = chats.create_chat("c", [alice.id])
+    message_ids = _random_ids(12)
+    ids.push(*message_ids)
+    for n in range(12):
+        clock.set(EPOCH + timedelta(seconds=n % 3) - timedelta(microseconds=n % 2))
+        chats.send_message(chat.id, alice.id, f"message {n}")
+    listed = chats.list_messages(chat.id)
+    assert listed == sorted(listed, key=message_list_key)
+    assert sorted(m.id for m in listed) == sorted(message_ids)
+
+
+def test_chats_are_listed_by_last_message_then_by_creation_ties_to_the_larger_id(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    ids = ListedIds()
+    clock = TickingClock(step=timedelta(0))
+    chats = bootstrap(uow_factory, clock=clock, ids=ids)
+    ids.push(str(uuid.uuid4()))
+    alice = chats.add_user("alice")
+    created: list[Chat] = []
+    for n in range(8):
+        ids.push(str(uuid.uuid4()))
+        clock.set(EPOCH + timedelta(seconds=n // 3))
+        created.append(chats.create_chat(f"chat {n}", [alice.id]))
+    for n, chat in enumerate(created[:5]):
+        ids.push(str(uuid.uuid4()))
+        clock.set(EPOCH + timedelta(minutes=1, seconds=n // 2))
+        chats.send_message(chat.id, alice.id, "hi")
+    listed = chats.list_chats(alice.id)
+    assert listed == sorted(listed, key=chat_list_key, reverse=True)
+    assert [c.last_message_at is not None for c in listed] == [True] * 5 + [False] * 3
+    assert {c.id for c in listed} == {c.id for c in created}
+
+
+def test_last_message_at_never_moves_backwards(chats: Chats, clock: TickingClock) -> None:
+    (alice,) = _users(chats, "alice")
+    chat = chats.create_chat("c", [alice.id])
+    clock.set(EPOCH + timedelta(hours=1))
+    newest = chats.send_message(chat.id, alice.id, "later")
+    clock.set(EPOCH + timedelta(minutes=1))
+    chats.send_message(chat.id, alice.id, "sent after, stamped earlier")
+    assert chats.list_chats(alice.id)[0].last_message_at == newest.created_at
+    assert chats.list_messages(chat.id)[-1] == newest
+
+
+def _add_and_fail(uow_factory: UnitOfWorkFactory, user: User) -> None:
+    with uow_factory() as uow:
+        uow.users.add(user)
+        raise RuntimeError("the use case failed half-way")
+
+
+def test_uncommitted_writes_are_dropped_when_the_unit_of_work_ends(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    user = User(str(uuid.uuid4()), "alice", EPOCH)
+    with uow_factory() as uow:
+        uow.users.add(user)
+        assert uow.users.get(user.id) == user
+        assert uow.users.missing([user.id]) == []
+    with pytest.raises(RuntimeError):
+        _add_and_fail(uow_factory, user)
+    with uow_factory() as uow:
+        assert uow.users.get(user.id) is None
+        uow.rollback()
+        uow.rollback()
+
+
+def test_writes_commit_together(uow_factory: UnitOfWorkFactory) -> None:
+    alice = User(str(uuid.uuid4()), "alice", EPOCH)
+    chat = Chat(str(uuid.uuid4()), "c", (alice.id,), EPOCH)
+    with uow_factory() as uow:
+        uow.users.add(alice)
+        uow.chats.add(chat)
+        assert uow.chats.get(chat.id) == chat
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.chats.list_for_user(alice.id) == [chat]
+
+
+def test_missing_lists_unknown_ids_in_the_order_given(
+    chats: Chats, uow_factory: UnitOfWorkFactory
+) -> None:
+    alice, bob = _users(chats, "alice", "bob")
+    ghost_1, ghost_2 = _random_ids(2)
+    with uow_factory() as uow:
+        asked = [ghost_2, alice.id, ghost_1, bob.id, ghost_2]
+        assert uow.users.missing(asked) == [ghost_2, ghost_1, ghost_2]
+        assert uow.users.missing([]) == []
+
+
+def test_sender_status_tells_chat_author_and_membership_apart(
+    chats: Chats, uow_factory: UnitOfWorkFactory
+) -> None:
+    alice, bob = _users(chats, "alice", "bob")
+    chat = chats.create_chat("c", [alice.id])
+    ghost = str(uuid.uuid4())
+    with uow_factory() as uow:
+        assert uow.chats.exists(chat.id)
+        assert not uow.chats.exists(ghost)
+        assert uow.chats.sender_status(ghost, alice.id) is SenderStatus.CHAT_MISSING
+        assert uow.chats.sender_status(ghost, ghost) is SenderStatus.CHAT_MISSING
+        assert uow.chats.sender_status(chat.id, ghost) is SenderStatus.AUTHOR_MISSING
+        assert uow.chats.sender_status(chat.id, bob.id) is SenderStatus.NOT_MEMBER
+        assert uow.chats.sender_status(chat.id, alice.id) is SenderStatus.MEMBER

@@ -1,0 +1,150 @@
+"""What only the SQL adapters can get wrong: engines, restarts, types and outages."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from adapters.migrate import schema_is_current, upgrade_to_head
+from adapters.orm import users
+from adapters.sql import create_engine_for
+from chat_domain.errors import Unavailable
+from chat_domain.model import User
+from entrypoints.bootstrap import Database, bootstrap, open_database
+from tests.fakes import EPOCH
+from tests.races import race
+
+UNREACHABLE_POSTGRES = "postgresql://postgres@127.0.0.1:1/nothing"
+
+
+def test_data_written_through_one_engine_reads_back_through_a_new_one(
+    database_url: str,
+) -> None:
+    first = open_database(database_url)
+    chats = bootstrap(first.uow)
+    alice, bob = chats.add_user("alice"), chats.add_user("bob")
+    chat = chats.create_chat("kept", [bob.id, alice.id])
+    message = chats.send_message(chat.id, alice.id, "still here after a restart")
+    first.dispose()
+
+    second = open_database(database_url)
+    try:
+        again = bootstrap(second.uow)
+        assert again.list_messages(chat.id) == [message]
+        (listed,) = again.list_chats(bob.id)
+        assert listed.users == (bob.id, alice.id)
+        assert listed.last_message_at == message.created_at
+        assert schema_is_current(second.engine)
+    finally:
+        second.dispose()
+
+
+def test_ids_sort_in_the_database_as_their_lowercase_strings(database: Database) -> None:
+    ids = [str(uuid.uuid4()) for _ in range(200)]
+    ids += ["00000000-0000-7000-8000-00000000000a", "00000000-0000-7000-8000-000000000009"]
+    with database.uow() as uow:
+        for user_id in ids:
+            uow.users.add(User(user_id, f"u{user_id}", EPOCH))
+        uow.commit()
+    with database.engine.connect() as connection:
+        stored = list(connection.execute(select(users.c.id).order_by(users.c.id)).scalars())
+    assert stored == sorted(ids)
+
+
+def test_sqlite_file_is_created_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/new/dir/chat.db"
+    engine = create_engine_for(url)
+    try:
+        with engine.connect() as connection:
+            journal, foreign_keys, busy_ms = (
+                connection.execute(text(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "foreign_keys", "busy_timeout")
+            )
+        assert (journal, foreign_keys) == ("wal", 1)
+        assert isinstance(busy_ms, int)
+        assert busy_ms >= 1000
+        assert (tmp_path / "new" / "dir" / "chat.db").exists()
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_writers_in_separate_engines_wait_for_each_other(sqlite_database_url: str) -> None:
+    # Two engines stand in for two server processes sharing one file: they
+    # do not share the in-process queue, only SQLite's lock and busy timeout.
+    databases = [open_database(sqlite_database_url) for _ in range(2)]
+    try:
+        apps = [bootstrap(database.uow) for database in databases]
+        alice = apps[0].add_user("alice")
+        chat = apps[0].create_chat("shared", [alice.id])
+        outcomes = race(
+            6, lambda n: [apps[n % 2].send_message(chat.id, alice.id, "x") for _ in range(30)]
+        )
+        assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+        assert len(apps[1].list_messages(chat.id)) == 180
+    finally:
+        for database in databases:
+            database.dispose()
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://db/chat", "sqlite://", "sqlite:///:memory:", "sqlite:///file:x?mode=memory"]
+)
+def test_unsupported_database_urls_are_refused_with_a_reason(url: str) -> None:
+    with pytest.raises(ValueError, match=r"sqlite:///"):
+        create_engine_for(url)
+
+
+def test_an_unreachable_database_is_unavailable_not_a_crash() -> None:
+    database = open_database(UNREACHABLE_POSTGRES)
+    try:
+        chats = bootstrap(database.uow)
+        with pytest.raises(Unavailable):
+            chats.add_user("alice")
+        with pytest.raises(Unavailable):
+            chats.list_chats(str(uuid.uuid4()))
+        assert not schema_is_current(database.engine)
+        with pytest.raises(Unavailable):
+            upgrade_to_head(database.engine)
+    finally:
+        database.dispose()
+
+
+def test_a_locked_sqlite_file_is_unavailable_after_the_busy_timeout(
+    sqlite_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("adapters.sql_engine.SQLITE_BUSY_TIMEOUT_MS", 50)
+    database = open_database(sqlite_database_url)
+    path = sqlite_database_url.removeprefix("sqlite:///")
+    blocker = sqlite3.connect(path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(Unavailable):
+            bootstrap(database.uow).add_user("alice")
+    finally:
+        blocker.close()
+        database.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_lost_connections_are_replaced_without_the_user_noticing(
+    postgresql_database_url: str, postgresql_server: object
+) -> None:
+    database = open_database(postgresql_database_url)
+    try:
+        chats = bootstrap(database.uow)
+        alice = chats.add_user("alice")
+        with database.engine.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    " AND application_name = 'chat-server'"
+                )
+            )
+        assert chats.list_chats(alice.id) == []
+    finally:
+        database.dispose()
