@@ -5,8 +5,6 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The embedded default; DATABASE_URL=postgresql://user@host/db switches to PostgreSQL.
-DATABASE_URL ?= sqlite:///var/chat.db
 
 .PHONY: install run test lint typecheck pytest clean
 
@@ -31,9 +29,11 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# Settings come from the environment or .env (see README.md): SQLite under
+# ./var/ by default, PostgreSQL when DATABASE_URL=postgresql://... is set.
 run: $(STAMP)
-	$(BIN)/chat-server migrate --database-url "$(DATABASE_URL)"
-	@echo "The HTTP server is coming; until then use the Python API shown in README.md."
+	$(BIN)/chat-server migrate
+	exec $(BIN)/chat-server serve
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -82,7 +82,8 @@ async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     path = request.url.path
     if error.status_code == 405:
-        allow = (error.headers or {}).get("Allow", "")
+        # Starlette keeps a route's methods in a set; answer them in a stable order.
+        allow = ", ".join(sorted((error.headers or {}).get("Allow", "").split(", ")))
         return problem_response(
             MethodNotAllowed(f"{request.method} is not allowed on {path}", allow=allow)
         )

@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+from datetime import UTC, datetime
 from typing import Any
+
+from entrypoints.serialize import format_time
 
 ACCESS_LOGGER = "chat.access"
 # Attributes of a record that the access log and error log add via ``extra``.
@@ -20,7 +23,7 @@ EXTRA_FIELDS = ("method", "path", "status", "duration_ms", "request_id")
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "time": format_time(datetime.fromtimestamp(record.created, UTC)),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -39,7 +42,9 @@ def logging_config(level: str, log_format: str) -> dict[str, Any]:
         if log_format == "json"
         else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
     )
-    logger = {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
+    # One handler, on the root: our loggers and uvicorn's propagate to it at
+    # the chosen level, while other libraries speak only from WARNING up.
+    logger = {"level": level.upper()}
     return {
         "version": 1,
         "disable_existing_loggers": False,

@@ -19,6 +19,7 @@ from chat_domain.errors import (
     UsernameTaken,
     UserNotFound,
 )
+from chat_domain.rules import CHAT_NAME_MAX, TEXT_MAX, USERNAME_MAX
 from entrypoints.bootstrap import Chats
 from entrypoints.serialize import chat_json, message_json
 
@@ -26,6 +27,11 @@ JsonSchema = Mapping[str, object]
 Body = Mapping[str, object]
 
 UUID_SCHEMA: JsonSchema = {"type": "string", "format": "uuid", "description": "A UUID."}
+
+
+def _string(most: int, rules: str) -> JsonSchema:
+    description = f"1 to {most} characters, {rules}"
+    return {"type": "string", "minLength": 1, "maxLength": most, "description": description}
 
 
 @attrs.frozen
@@ -82,13 +88,11 @@ METHODS: tuple[Method, ...] = (
         fields=(
             Field(
                 "username",
-                {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 64,
-                    "description": "1 to 64 characters after NFC, no whitespace or control"
-                    " characters; unique without regard to letter case.",
-                },
+                _string(
+                    USERNAME_MAX,
+                    "after NFC, no whitespace or control characters;"
+                    " unique without regard to letter case.",
+                ),
                 "user_1",
             ),
         ),
@@ -103,13 +107,11 @@ METHODS: tuple[Method, ...] = (
         fields=(
             Field(
                 "name",
-                {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 128,
-                    "description": "1 to 128 characters after NFC, no control characters, no"
-                    " leading or trailing whitespace; unique without regard to letter case.",
-                },
+                _string(
+                    CHAT_NAME_MAX,
+                    "after NFC, no control characters, no leading or trailing whitespace;"
+                    " unique without regard to letter case.",
+                ),
                 "chat_1",
             ),
             Field(
@@ -137,13 +139,7 @@ METHODS: tuple[Method, ...] = (
             Field("author", UUID_SCHEMA, _USER_ID),
             Field(
                 "text",
-                {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 4096,
-                    "description": "1 to 4096 characters, kept exactly as sent, with at least"
-                    " one non-whitespace character.",
-                },
+                _string(TEXT_MAX, "kept exactly as sent, with one non-whitespace character."),
                 "hi",
             ),
         ),

@@ -13,7 +13,7 @@ value and what would be right, for the command line to print.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
 
 import attrs
@@ -80,9 +80,13 @@ def _bool(value: str) -> bool:
 
 
 def _hosts(value: str) -> tuple[str, ...]:
-    hosts = tuple(h.strip() for h in value.split(",") if h.strip())
+    hosts = tuple(h.strip().lower() for h in value.split(",") if h.strip())
     if not hosts:
         raise ValueError("must list at least one host name, or * for any")
+    for host in hosts:
+        wildcard_ok = host == "*" or (host.startswith("*.") and "*" not in host[2:])
+        if "*" in host and not wildcard_ok:
+            raise ValueError(f"wildcards must look like *.example.com, not {host!r}")
     return hosts
 
 
@@ -100,6 +104,7 @@ class Option:
     attr: str
     parse: Callable[[str], object]
     help: str
+    switch: bool = False  # a flag that may stand alone to mean "true"
 
     @property
     def flag(self) -> str:
@@ -114,7 +119,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("ALLOWED_HOSTS", "allowed_hosts", _hosts, "comma-separated Host names, * for any"),
     Option("LOG_LEVEL", "log_level", _one_of(LOG_LEVELS), "/".join(LOG_LEVELS)),
     Option("LOG_FORMAT", "log_format", _one_of(LOG_FORMATS), "text or json"),
-    Option("DEBUG", "debug", _bool, "show tracebacks in 500 answers (never in production)"),
+    Option("DEBUG", "debug", _bool, "show tracebacks in 500 answers, never in production", True),
     Option("MAX_BODY_BYTES", "max_body_bytes", _int_in(1, 2**31), "largest request body"),
 )
 
@@ -156,3 +161,8 @@ def as_environ(settings: Settings) -> dict[str, str]:
             value = "true" if value else "false"
         result[option.env] = str(value)
     return result
+
+
+def export_settings(settings: Settings, environ: MutableMapping[str, str] | None = None) -> None:
+    """Write the settings into the environment that server processes will inherit."""
+    (os.environ if environ is None else environ).update(as_environ(settings))
