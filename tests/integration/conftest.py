@@ -37,7 +37,6 @@ from adapters.migrate import upgrade_to_head
 from adapters.sql import create_engine_for
 from chat_domain.ports import UnitOfWorkFactory
 from entrypoints.bootstrap import Database, open_database
-from tests.integration.api import Api, memory_api
 from tests.integration.databases import (
     clear_tables,
     postgres_admin_url,
@@ -119,9 +118,3 @@ def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
     database = open_database(request.getfixturevalue(f"{request.param}_database_url"))
     yield database.uow
     database.dispose()
-
-
-@pytest.fixture
-def api() -> Iterator[Api]:
-    with memory_api() as client:
-        yield client

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.api import Api
+from tests.integration.reliability.client import Api
 
 TOO_DEEP = 100_000
 

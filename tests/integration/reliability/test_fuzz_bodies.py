@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.api import Api, memory_api
+from tests.integration.reliability.client import Api, memory_api
 
 FIELDS = {
     "/users/add": ("username",),

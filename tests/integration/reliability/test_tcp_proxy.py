@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.tcp_proxy import TcpProxy
+from tests.integration.reliability.tcp_proxy import TcpProxy
 
 
 class _Echo(socketserver.BaseRequestHandler):
