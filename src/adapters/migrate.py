@@ -29,6 +29,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, func, select
 
+from adapters.postgres_deadline import without_deadlines
 from adapters.sql_engine import WRITE_TRANSACTION, outages_as_unavailable
 from chat_domain.errors import Unavailable
 
@@ -54,7 +55,8 @@ def upgrade_to_head(engine: Engine) -> None:
     advisory lock, SQLite ones on the database's write lock, and each finds
     the work done by the one before it.
     """
-    with outages_as_unavailable(), engine.connect() as connection:
+    # A migration may rebuild a large table or wait for another's lock.
+    with without_deadlines(), outages_as_unavailable(), engine.connect() as connection:
         connection.execution_options(**{WRITE_TRANSACTION: True})
         with connection.begin():
             if connection.dialect.name == "postgresql":

@@ -1,7 +1,9 @@
 """Engines for the two supported databases, configured for this service.
 
 PostgreSQL goes through psycopg2 with a bounded pool that checks connections
-before use, so the service recovers by itself after a database restart.
+before use, so the service recovers by itself after a database restart, and
+with a deadline on every wait for the server (``adapters.postgres_deadline``),
+so an unreachable database is reported within seconds.
 
 SQLite is a file in WAL mode (readers never wait for the writer), with
 foreign keys enforced and a busy timeout. Python's sqlite3 module is told to
@@ -23,12 +25,14 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from adapters import postgres_deadline
 from chat_domain.errors import Unavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 """How long a SQLite writer waits for another process's write before giving up."""
 
-POSTGRES_CONNECT_TIMEOUT_S = 5
+POSTGRES_POOL_TIMEOUT_S = 2
+"""How long a request waits for a pooled connection before answering 503."""
 
 WRITE_TRANSACTION = "chat_write_transaction"
 """Execution option: the transaction about to begin will write (SQLite: ``BEGIN IMMEDIATE``)."""
@@ -49,15 +53,18 @@ def create_engine_for(url: str) -> Engine:
 
 
 def _postgres_engine(url: URL) -> Engine:
+    # Every wait on the server has a deadline (see adapters.postgres_deadline),
+    # so an outage answers 503 within seconds instead of hanging on TCP.
+    postgres_deadline.install()
     return create_engine(
         url,
         pool_size=10,
         max_overflow=10,
-        pool_timeout=10,
+        pool_timeout=POSTGRES_POOL_TIMEOUT_S,
         pool_pre_ping=True,
         pool_recycle=3600,
         connect_args={
-            "connect_timeout": POSTGRES_CONNECT_TIMEOUT_S,
+            "connection_factory": postgres_deadline.TimedConnection,
             "application_name": "chat-server",
         },
     )
