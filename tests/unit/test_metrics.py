@@ -8,7 +8,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -17,20 +16,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from entrypoints.metrics import Metrics, MetricsMiddleware, prepare_multiprocess_dir
-
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def samples(text: str) -> Samples:
-    return {
-        (s.name, frozenset(s.labels.items())): s.value
-        for family in text_string_to_metric_families(text)
-        for s in family.samples
-    }
-
-
-def value(found: Samples, name: str, **labels: str) -> float:
-    return found.get((name, frozenset(labels.items())), 0.0)
+from tests.prometheus_text import Samples, samples, value
 
 
 def _ok(request: Request) -> Response:

@@ -14,13 +14,15 @@ from typing import Any
 
 import attrs
 import httpx2
+from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient
 
 from adapters.memory import MemoryStore
+from adapters.orm import metadata
 from adapters.system import SystemClock, Uuid7Generator
 from chat_domain.model import User
 from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory
-from entrypoints.bootstrap import bootstrap
+from entrypoints.bootstrap import bootstrap, open_database
 from entrypoints.http import create_app
 from entrypoints.settings import Settings
 
@@ -90,10 +92,39 @@ def memory_snapshot(store: MemoryStore) -> Snapshot:
         }
 
 
+def sql_snapshot(engine: Engine) -> Snapshot:
+    """Rows in every table: what a refused request must leave unchanged."""
+    with engine.connect() as connection:
+        return {
+            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in metadata.sorted_tables
+        }
+
+
+@contextmanager
+def serving(
+    uow: UnitOfWorkFactory, snapshot: Callable[[], Snapshot], **app_options: Any
+) -> Iterator[Api]:
+    """An ``Api`` over an in-process app built on ``uow``."""
+    ids, clock = Uuid7Generator(), SystemClock()
+    chats = bootstrap(uow, ids=ids, clock=clock)
+    app = create_app(chats, settings=Settings(), **app_options)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Api(client, snapshot, uow, ids, clock)
+
+
 @contextmanager
 def memory_api() -> Iterator[Api]:
     store = MemoryStore()
-    ids, clock = Uuid7Generator(), SystemClock()
-    chats = bootstrap(store.unit_of_work, ids=ids, clock=clock)
-    with TestClient(create_app(chats, settings=Settings())) as client:
-        yield Api(client, lambda: memory_snapshot(store), store.unit_of_work, ids, clock)
+    with serving(store.unit_of_work, lambda: memory_snapshot(store)) as api:
+        yield api
+
+
+@contextmanager
+def database_api(url: str) -> Iterator[Api]:
+    database = open_database(url)
+    try:
+        with serving(database.uow, lambda: sql_snapshot(database.engine)) as api:
+            yield api
+    finally:
+        database.dispose()

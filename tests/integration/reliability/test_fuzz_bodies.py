@@ -6,6 +6,7 @@ must have written something (an add) or nothing (a get).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.reliability.client import Api, memory_api
+from adapters.migrate import upgrade_to_head
+from entrypoints.bootstrap import open_database
+from tests.integration.reliability.client import Api, database_api, memory_api
 
 FIELDS = {
     "/users/add": ("username",),
@@ -26,10 +29,20 @@ FIELDS = {
 SUCCESS = {"/users/add": 201, "/chats/add": 201, "/messages/add": 201}
 
 
-@pytest.fixture(scope="module")
-def seeded() -> Iterator[tuple[Api, list[str]]]:
+@pytest.fixture(scope="module", params=["memory", "sqlite"])
+def seeded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Api, list[str]]]:
     """An API with two users and a chat, whose ids the strategies mix in."""
-    with memory_api() as api:
+    with contextlib.ExitStack() as stack:
+        if request.param == "memory":
+            api = stack.enter_context(memory_api())
+        else:
+            url = f"sqlite:///{tmp_path_factory.mktemp('fuzz')}/chat.db"
+            database = open_database(url)
+            upgrade_to_head(database.engine)
+            database.dispose()
+            api = stack.enter_context(database_api(url))
         alice, bob = api.add_user("alice"), api.add_user("bob")
         chat = api.add_chat("seed", [alice, bob])
         yield api, [alice, bob, chat]
@@ -93,7 +106,11 @@ def check_answer(api: Api, path: str, raw: bytes) -> None:
     assert after == before, (path, answer)
 
 
-_fuzz = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_fuzz = settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 @pytest.mark.parametrize("path", list(FIELDS))

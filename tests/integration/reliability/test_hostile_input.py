@@ -70,10 +70,10 @@ def test_nul_and_lone_surrogates_are_invalid_fields(api: Api, value: str, field:
 
 
 @pytest.mark.parametrize("bad", ["a\u0000b", "\ud83d", "x\udc00"])
-def test_nul_and_surrogates_in_every_string_field_are_refused(api: Api, bad: str) -> None:
-    alice = api.add_user("alice")
-    chat = api.add_chat("room", [alice])
-    before = api.snapshot()
+def test_nul_and_surrogates_in_every_string_field_are_refused(stored_api: Api, bad: str) -> None:
+    alice = stored_api.add_user("alice")
+    chat = stored_api.add_chat("room", [alice])
+    before = stored_api.snapshot()
     for path, body, field in [
         ("/chats/add", {"name": bad, "users": [alice]}, "name"),
         ("/chats/add", {"name": "r2", "users": [alice, bad]}, "users[1]"),
@@ -82,10 +82,10 @@ def test_nul_and_surrogates_in_every_string_field_are_refused(api: Api, bad: str
         ("/chats/get", {"user": bad}, "user"),
         ("/messages/get", {"chat": bad}, "chat"),
     ]:
-        status, answer = api.post_raw(path, json.dumps(body).encode())
+        status, answer = stored_api.post_raw(path, json.dumps(body).encode())
         assert_refused(status, answer, "invalid_field")
         assert answer["field"] == field, (path, answer)
-    assert api.snapshot() == before
+    assert stored_api.snapshot() == before
 
 
 TWO_MB = 2 * 1024 * 1024
@@ -129,20 +129,20 @@ INJECTIONS = [
 
 
 @pytest.mark.parametrize("attack", INJECTIONS)
-def test_injection_strings_are_stored_and_returned_literally(api: Api, attack: str) -> None:
-    user = api.add_user(attack)
-    chat = api.add_chat(f"chat {attack}", [user])
+def test_injection_strings_are_stored_and_returned_literally(stored_api: Api, attack: str) -> None:
+    user = stored_api.add_user(attack)
+    chat = stored_api.add_chat(f"chat {attack}", [user])
     text = f"text {attack} ; DELETE FROM messages; \u202e"
-    message = api.add_message(chat, user, text)
+    message = stored_api.add_message(chat, user, text)
 
-    status, chats = api.post("/chats/get", {"user": user})
+    status, chats = stored_api.post("/chats/get", {"user": user})
     assert status == 200
     assert [(c["id"], c["name"], c["users"]) for c in chats] == [(chat, f"chat {attack}", [user])]
-    status, messages = api.post("/messages/get", {"chat": chat})
+    status, messages = stored_api.post("/messages/get", {"chat": chat})
     assert status == 200
     assert [(m["id"], m["author"], m["text"]) for m in messages] == [(message, user, text)]
     # The name is unique literally too: the same attack again is a conflict, not a match-all.
-    status, body = api.post("/users/add", {"username": attack})
+    status, body = stored_api.post("/users/add", {"username": attack})
     assert (status, body["code"]) == (409, "username_taken")
 
 
@@ -155,40 +155,42 @@ def test_injection_strings_as_ids_are_invalid_fields(api: Api) -> None:
 EMOJI = "\U0001f600"  # four bytes in UTF-8, two UTF-16 code units
 
 
-def test_4096_emoji_are_4096_characters(api: Api) -> None:
-    alice = api.add_user("alice")
-    chat = api.add_chat("emoji", [alice])
+def test_4096_emoji_are_4096_characters(stored_api: Api) -> None:
+    alice = stored_api.add_user("alice")
+    chat = stored_api.add_chat("emoji", [alice])
     text = EMOJI * 4096
-    message = api.add_message(chat, alice, text)
-    status, messages = api.post("/messages/get", {"chat": chat})
+    message = stored_api.add_message(chat, alice, text)
+    status, messages = stored_api.post("/messages/get", {"chat": chat})
     assert status == 200
     assert [(m["id"], m["text"]) for m in messages] == [(message, text)]
 
-    before = api.snapshot()
-    status, body = api.post("/messages/add", {"chat": chat, "author": alice, "text": text + "!"})
+    before = stored_api.snapshot()
+    status, body = stored_api.post(
+        "/messages/add", {"chat": chat, "author": alice, "text": text + "!"}
+    )
     assert_refused(status, body, "invalid_field")
     assert body["field"] == "text"
-    assert api.snapshot() == before
+    assert stored_api.snapshot() == before
 
 
 MEMBERS = 10_000
 
 
 @pytest.mark.timeout(120)
-def test_a_chat_of_ten_thousand_members(api: Api) -> None:
-    members = api.add_users_directly(MEMBERS)
-    chat = api.add_chat("everyone", members)
-    status, chats = api.post("/chats/get", {"user": members[-1]})
+def test_a_chat_of_ten_thousand_members(stored_api: Api) -> None:
+    members = stored_api.add_users_directly(MEMBERS)
+    chat = stored_api.add_chat("everyone", members)
+    status, chats = stored_api.post("/chats/get", {"user": members[-1]})
     assert status == 200
     assert [c["id"] for c in chats] == [chat]
     assert chats[0]["users"] == members
-    last = api.add_message(chat, members[-1], "hello, all")
-    status, messages = api.post("/messages/get", {"chat": chat})
+    last = stored_api.add_message(chat, members[-1], "hello, all")
+    status, messages = stored_api.post("/messages/get", {"chat": chat})
     assert [m["id"] for m in messages] == [last]
 
     # One unknown member at the very end refuses the whole chat.
-    before = api.snapshot()
+    before = stored_api.snapshot()
     ghost = "0193a5c4-0000-7000-8000-000000000000"
-    status, body = api.post("/chats/add", {"name": "almost", "users": [*members, ghost]})
+    status, body = stored_api.post("/chats/add", {"name": "almost", "users": [*members, ghost]})
     assert (status, body["code"], body["field"]) == (404, "user_not_found", f"users[{MEMBERS}]")
-    assert api.snapshot() == before
+    assert stored_api.snapshot() == before
