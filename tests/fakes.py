@@ -25,9 +25,12 @@ class TickingClock(Clock):
             self._next += self.step
             return current
 
-    def set(self, when: datetime) -> None:
+    def set(self, when: datetime, *, step: timedelta | None = None) -> None:
+        """Read ``when`` next; from then on advance by ``step`` (zero holds the clock still)."""
         with self._lock:
             self._next = when
+            if step is not None:
+                self._step = step
 
 
 class SequentialIds(IdGenerator):

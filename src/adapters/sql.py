@@ -24,7 +24,7 @@ written, so the answers still hold inside the write transaction.
 from __future__ import annotations
 
 import threading
-from types import TracebackType
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import CursorResult, Engine, Executable
@@ -76,34 +76,19 @@ class SqlUnitOfWork(UnitOfWork):
         self._session.connection(execution_options={WRITE_TRANSACTION: True})
 
     def commit(self) -> None:
-        try:
-            with outages_as_unavailable():
-                self._session.commit()
-        finally:
-            self._end()
+        self._finish(self._session.commit)
 
     def rollback(self) -> None:
+        self._finish(self._session.rollback)
+
+    def _finish(self, end_transaction: Callable[[], None]) -> None:
         try:
             with outages_as_unavailable():
-                self._session.rollback()
+                end_transaction()
         finally:
-            self._end()
-
-    def _end(self) -> None:
-        if self._writing and self._writer is not None:
-            self._writer.release()
-        self._writing = False
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            self.rollback()
-        finally:
-            self._session.close()
+            if self._writing and self._writer is not None:
+                self._writer.release()
+            self._writing = False
 
 
 def sql_unit_of_work_factory(engine: Engine) -> UnitOfWorkFactory:

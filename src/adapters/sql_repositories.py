@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, insert, select
-from sqlalchemy.exc import IntegrityError
 
 from adapters.orm import chat_members, chat_name_key_index, chats, username_key_index, users
-from adapters.sql_statements import Statements, batches, violates
+from adapters.sql_statements import Statements, batches, insert_unique
 from chat_domain import rules
 from chat_domain.errors import ChatNameTaken, UsernameTaken
 from chat_domain.model import Chat, User
@@ -39,12 +38,7 @@ class SqlUserRepository(UserRepository):
             "username_key": rules.username_key(user.username),
             "created_at": user.created_at,
         }
-        try:
-            self._db.execute(insert(users), row, write=True)
-        except IntegrityError as error:
-            if violates(error, username_key_index):
-                raise UsernameTaken(user.username) from None
-            raise
+        insert_unique(self._db, users, row, username_key_index, UsernameTaken(user.username))
 
     def get(self, user_id: str) -> User | None:
         row = self._db.execute(_USER, {"user_id": user_id}).one_or_none()
@@ -90,11 +84,12 @@ CHAT_LIST = (
     )
 )
 """A user's chats in the contract's order (``:user_id``); the query-plan test explains it."""
-_MEMBERS_OF_USERS_CHATS = (
+CHAT_LIST_MEMBERS = (
     select(chat_members.c.chat_id, chat_members.c.user_id)
     .where(chat_members.c.chat_id.in_(_CHATS_OF_USER.scalar_subquery()))
     .order_by(chat_members.c.chat_id, chat_members.c.position)
 )
+"""The members of every chat in ``CHAT_LIST``, in order (``:user_id``)."""
 
 
 def _chat(row: Row[Any], members: Sequence[str]) -> Chat:
@@ -113,12 +108,7 @@ class SqlChatRepository(ChatRepository):
             "created_at": chat.created_at,
             "last_message_at": chat.last_message_at,
         }
-        try:
-            self._db.execute(insert(chats), row, write=True)
-        except IntegrityError as error:
-            if violates(error, chat_name_key_index):
-                raise ChatNameTaken(chat.name) from None
-            raise
+        insert_unique(self._db, chats, row, chat_name_key_index, ChatNameTaken(chat.name))
         members = [
             {"chat_id": chat.id, "user_id": user_id, "position": position}
             for position, user_id in enumerate(chat.users)
@@ -149,6 +139,6 @@ class SqlChatRepository(ChatRepository):
         params = {"user_id": user_id}
         rows = self._db.execute(CHAT_LIST, params).all()
         members: dict[str, list[str]] = {}
-        for member in self._db.execute(_MEMBERS_OF_USERS_CHATS, params):
+        for member in self._db.execute(CHAT_LIST_MEMBERS, params):
             members.setdefault(member.chat_id, []).append(member.user_id)
         return [_chat(row, members[row.id]) for row in rows]

@@ -1,12 +1,14 @@
-"""What the SQL repositories share: the statement runner they are given, and two helpers."""
+"""What the SQL repositories share: the statement runner they are given, and helpers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import CursorResult, Executable, Index
+from sqlalchemy import CursorResult, Executable, Index, Table, insert
 from sqlalchemy.exc import IntegrityError
+
+from chat_domain.errors import Conflict
 
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]]
 
@@ -19,6 +21,16 @@ class Statements(Protocol):
         self, statement: Executable, params: Params | None = None, *, write: bool = False
     ) -> CursorResult[Any]:
         """Run ``statement`` in the unit of work's transaction; ``write`` if it writes."""
+
+
+def insert_unique(db: Statements, table: Table, row: Params, index: Index, taken: Conflict) -> None:
+    """Insert ``row``; raise ``taken`` if that breaks the unique ``index`` (another writer won)."""
+    try:
+        db.execute(insert(table), row, write=True)
+    except IntegrityError as error:
+        if violates(error, index):
+            raise taken from None
+        raise
 
 
 def violates(error: IntegrityError, index: Index) -> bool:

@@ -78,7 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         result: int = args.run(settings)
-    except (ValueError, Unavailable) as error:
+    except (
+        ValueError,
+        OSError,
+        Unavailable,
+    ) as error:  # a bad URL, an unwritable path, no database
         print(f"{PROG} {args.command}: {_one_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -44,49 +44,54 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        request_id = _request_id(scope)
-        scope.setdefault("state", {})["request_id"] = request_id.decode()
+        id_header = _request_id(scope)
+        request_id = id_header.decode()
+        # Starlette's request.state reads this, for any code that wants the id.
+        scope.setdefault("state", {})["request_id"] = request_id
         status = 0
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id)]
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", id_header)]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         except Exception as error:
+            method, path = scope["method"], scope["path"]
             error_log.exception(
-                "unhandled error in %s %s (request id %s)",
-                scope["method"],
-                scope["path"],
-                request_id.decode(),
+                "unhandled error in %s %s (request id %s)", method, path, request_id
             )
             if status:  # the answer has begun; all we can do is drop the connection
                 raise
             extra = {"traceback": traceback.format_exception(error)} if self.debug else {}
-            detail = f"an unexpected error occurred; it has been logged as {request_id.decode()}"
+            detail = f"an unexpected error occurred; it has been logged as {request_id}"
             await problem_response(Internal(detail), **extra)(scope, receive, send_with_id)
         finally:
             if access_log.isEnabledFor(logging.INFO):
-                duration_ms = round((time.perf_counter() - start) * 1000, 3)
-                access_log.info(
-                    "%s %s %d %.3fms request_id=%s",
-                    scope["method"],
-                    scope["path"],
-                    status,
-                    duration_ms,
-                    request_id.decode(),
-                    extra={
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status,
-                        "duration_ms": duration_ms,
-                        "request_id": request_id.decode(),
-                    },
-                )
+                _log_access(scope, status, time.perf_counter() - start, request_id)
+
+
+def _log_access(scope: Scope, status: int, seconds: float, request_id: str) -> None:
+    method, path, duration_ms = scope["method"], scope["path"], round(seconds * 1000, 3)
+    fields = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": duration_ms,
+        "request_id": request_id,
+    }
+    access_log.info(
+        "%s %s %d %.3fms request_id=%s",
+        method,
+        path,
+        status,
+        duration_ms,
+        request_id,
+        extra=fields,
+    )
 
 
 def host_allowed(host: str, patterns: tuple[str, ...]) -> bool:

@@ -1,8 +1,9 @@
 """The OpenAPI 3.1 document, generated from the method table and the error list.
 
 Nothing here is written twice: fields come from ``methods.METHODS``, error
-codes, titles and statuses from ``problems``, so the document says what the
-server does. A test validates it and checks live answers against it.
+codes, titles and statuses from ``problems``, answers' shapes from
+``schemas``, so the document says what the server does. A test validates it
+and checks live answers against it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Iterable
 from chat_domain.errors import ChatError, Invalid, NotFound, Unavailable
 from entrypoints.methods import METHODS, Method
 from entrypoints.problems import (
-    ALL_ERRORS,
     BodyTooLarge,
     Internal,
     InvalidBody,
@@ -23,6 +23,7 @@ from entrypoints.problems import (
     UnknownField,
     status_of,
 )
+from entrypoints.schemas import INTEGER, SCHEMAS, STRING, closed_object, ref
 
 # Every API method may answer these, whatever its fields.
 COMMON_ERRORS: tuple[type[ChatError], ...] = (
@@ -37,24 +38,7 @@ COMMON_ERRORS: tuple[type[ChatError], ...] = (
     Internal,
 )
 
-ID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
-TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$"
-_ID = {"$ref": "#/components/schemas/Id"}
-_TIME = {"$ref": "#/components/schemas/Time"}
-_INTEGER = {"type": "integer"}
-_STRING = {"type": "string"}
 _REQUEST_ID = {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}}
-
-
-def _object(
-    properties: dict[str, object], *optional: str, closed: bool = True
-) -> dict[str, object]:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": [name for name in properties if name not in optional],
-        "additionalProperties": not closed,
-    }
 
 
 def _json(schema: object, description: str, media: str = "application/json") -> dict[str, object]:
@@ -88,20 +72,17 @@ def _errors(errors: Iterable[type[ChatError]]) -> dict[str, dict[str, object]]:
         headers = response["headers"]
         assert isinstance(headers, dict)
         if status == 503:
-            headers["Retry-After"] = _header(
-                "Seconds to wait before retrying.", {"type": "integer"}
-            )
+            headers["Retry-After"] = _header("Seconds to wait before retrying.", INTEGER)
         if status == 405:
-            headers["Allow"] = _header("The methods the path takes.", {"type": "string"})
+            headers["Allow"] = _header("The methods the path takes.", STRING)
         responses[str(status)] = response
     return responses
 
 
 def _operation(method: Method) -> dict[str, object]:
-    body = _object({f.name: dict(f.schema) for f in method.fields})
+    body = closed_object({f.name: dict(f.schema) for f in method.fields})
     body["example"] = {f.name: f.example for f in method.fields}
-    result = {"$ref": f"#/components/schemas/{method.result}"}
-    responses = {str(method.status): _json(result, "Success.")}
+    responses = {str(method.status): _json(ref(method.result), "Success.")}
     responses.update(_errors(COMMON_ERRORS + method.errors))
     operation: dict[str, object] = {
         "operationId": method.path.strip("/").replace("/", "_"),
@@ -114,7 +95,7 @@ def _operation(method: Method) -> dict[str, object]:
 
 
 def _operator(summary: str, answer: str, errors: tuple[type[ChatError], ...] = ()) -> object:
-    status = _object({"status": {"const": answer}})
+    status = closed_object({"status": {"const": answer}})
     status["example"] = {"status": answer}
     return {
         "get": {
@@ -126,52 +107,12 @@ def _operator(summary: str, answer: str, errors: tuple[type[ChatError], ...] = (
 
 
 def _components() -> dict[str, object]:
-    codes = list(dict.fromkeys(e.code for e in ALL_ERRORS))
-    problem = _object(
-        {
-            "status": {"type": "integer"},
-            "title": {"type": "string"},
-            "code": {"type": "string", "enum": codes},
-            "detail": {"type": "string"},
-            "field": {"type": ["string", "null"], "description": "The field at fault, if one is."},
-            "user_ids": {"type": "array", "items": _ID, "description": "For `user_not_found`."},
-        },
-        "user_ids",
-        closed=False,
-    )
-    problem["description"] = "An RFC 9457 problem; `code` is stable, `detail` is for people."
     return {
-        "schemas": {
-            "Id": {"type": "string", "pattern": ID_PATTERN, "description": "A UUIDv7."},
-            "Time": {"type": "string", "format": "date-time", "pattern": TIME_PATTERN},
-            "Created": _object({"id": _ID}),
-            "Chat": _object(
-                {
-                    "id": _ID,
-                    "name": {"type": "string"},
-                    "users": {"type": "array", "items": _ID},
-                    "created_at": _TIME,
-                    "last_message_at": {"anyOf": [_TIME, {"type": "null"}]},
-                }
-            ),
-            "Message": _object(
-                {
-                    "id": _ID,
-                    "chat": _ID,
-                    "author": _ID,
-                    "text": {"type": "string"},
-                    "created_at": _TIME,
-                }
-            ),
-            "ChatList": {"type": "array", "items": {"$ref": "#/components/schemas/Chat"}},
-            "MessageList": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}},
-            "Problem": problem,
-        },
+        "schemas": SCHEMAS,
         "headers": {
-            "X-Request-ID": {
-                "description": "The request's id: the client's own, or one made for it.",
-                "schema": {"type": "string"},
-            }
+            "X-Request-ID": _header(
+                "The request's id: the client's own, or one made for it.", STRING
+            )
         },
         "parameters": {
             "X-Request-ID": {

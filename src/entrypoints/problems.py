@@ -148,6 +148,10 @@ def problem_headers(error: ChatError) -> dict[str, str]:
         return {"Allow": error.allow}
     if isinstance(error, Unavailable):
         return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if isinstance(error, BodyTooLarge):
+        # Closing is the only way to stop a client that is still sending;
+        # otherwise the server would read the rest to find the next request.
+        return {"Connection": "close"}
     return {}
 
 

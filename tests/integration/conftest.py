@@ -4,8 +4,8 @@ Fixtures (reuse them; PostgreSQL ones carry the ``postgres`` marker through
 their parameters, or mark the test ``@pytest.mark.postgres`` yourself):
 
 ``database_url``
-    A migrated, empty database's URL, parametrised over ``sqlite`` (a file in
-    the test's tmp_path) and ``postgresql`` (the session's throwaway database,
+    A migrated, empty database's URL, parametrised over ``sqlite`` (a new file
+    in a temporary directory) and ``postgresql`` (the session's throwaway database,
     emptied before the test).
 ``database``
     ``database_url`` opened with ``entrypoints.bootstrap.open_database``,
@@ -13,6 +13,10 @@ their parameters, or mark the test ``@pytest.mark.postgres`` yourself):
 ``uow_factory``
     A unit-of-work factory, parametrised over ``memory``, ``sqlite`` and
     ``postgresql``: the one fixture a contract test needs.
+``chats``
+    The use cases (``entrypoints.bootstrap.bootstrap``) over ``uow_factory``,
+    with ``tests.fakes.SequentialIds`` and the ``clock`` fixture, a
+    ``TickingClock`` a test may set.
 ``sqlite_database_url`` / ``postgresql_database_url``
     One backend of ``database_url`` each, for tests about that backend only.
 ``empty_sqlite_url`` / ``empty_postgresql_url``
@@ -23,6 +27,10 @@ their parameters, or mark the test ``@pytest.mark.postgres`` yourself):
     ``postgresql://postgres@127.0.0.1:5432/postgres``). When no server
     answers, every test needing it skips with one line saying why, or fails
     when ``CHAT_REQUIRE_POSTGRES=1`` (as CI sets it).
+
+``tests.integration.databases`` holds the plain helpers behind these
+(``SQL_BACKENDS`` to parametrise your own fixture the same way,
+``throwaway_postgres_database``, ``clear_tables``).
 """
 
 from __future__ import annotations
@@ -36,17 +44,16 @@ from adapters.memory import MemoryStore
 from adapters.migrate import upgrade_to_head
 from adapters.sql import create_engine_for
 from chat_domain.ports import UnitOfWorkFactory
-from entrypoints.bootstrap import Database, open_database
+from entrypoints.bootstrap import Chats, Database, bootstrap, open_database
+from tests.fakes import SequentialIds, TickingClock
 from tests.integration.databases import (
+    SQL_BACKENDS,
     clear_tables,
     postgres_admin_url,
     postgres_problem,
     postgres_required,
     throwaway_postgres_database,
 )
-
-POSTGRES = pytest.param("postgresql", marks=pytest.mark.postgres)
-SQL_BACKENDS = ["sqlite", POSTGRES]
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +115,16 @@ def database(database_url: str) -> Iterator[Database]:
     database = open_database(database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def clock() -> TickingClock:
+    return TickingClock()
+
+
+@pytest.fixture
+def chats(uow_factory: UnitOfWorkFactory, clock: TickingClock) -> Chats:
+    return bootstrap(uow_factory, clock=clock, ids=SequentialIds())
 
 
 @pytest.fixture(params=["memory", *SQL_BACKENDS])

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import Engine, NullPool, create_engine, delete, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
@@ -15,11 +16,13 @@ from adapters.orm import metadata
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
+SQL_BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+"""Parameters for a fixture over both SQL databases (``<name>_database_url`` fixtures)."""
+
 
 def postgres_admin_url() -> URL:
     """The server the tests may create databases on (``CHAT_TEST_DATABASE_URL``)."""
-    url = make_url(os.environ.get("CHAT_TEST_DATABASE_URL", DEFAULT_POSTGRES_URL))
-    return url.set(drivername="postgresql+psycopg2")
+    return make_url(os.environ.get("CHAT_TEST_DATABASE_URL", DEFAULT_POSTGRES_URL))
 
 
 def postgres_required() -> bool:
@@ -28,7 +31,7 @@ def postgres_required() -> bool:
 
 def _admin_engine(url: URL) -> Engine:
     return create_engine(
-        url,
+        url.set(drivername="postgresql+psycopg2"),
         isolation_level="AUTOCOMMIT",
         poolclass=NullPool,
         connect_args={"connect_timeout": 3},

@@ -1,7 +1,9 @@
 """The storage contract, run against every adapter: memory, SQLite and PostgreSQL.
 
-Each test gets a fresh, empty store through ``uow_factory`` and must pass the
-same way on all three; the in-memory adapter is the reference.
+Each test gets a fresh, empty store through ``uow_factory`` (and the use cases
+over it through ``chats``) and must pass the same way on all three; the
+in-memory adapter is the reference. Orders are in ``test_contract_ordering``,
+units of work and repositories in ``test_contract_units_of_work``.
 """
 
 from __future__ import annotations
@@ -19,20 +21,10 @@ from chat_domain.errors import (
     UsernameTaken,
     UserNotFound,
 )
-from chat_domain.model import Chat, User, chat_list_key, message_list_key
-from chat_domain.ports import SenderStatus, UnitOfWorkFactory
-from entrypoints.bootstrap import Chats, bootstrap
-from tests.fakes import EPOCH, ListedIds, SequentialIds, TickingClock
-
-
-@pytest.fixture
-def clock() -> TickingClock:
-    return TickingClock()
-
-
-@pytest.fixture
-def chats(uow_factory: UnitOfWorkFactory, clock: TickingClock) -> Chats:
-    return bootstrap(uow_factory, clock=clock, ids=SequentialIds())
+from chat_domain.model import User
+from chat_domain.ports import UnitOfWorkFactory
+from entrypoints.bootstrap import Chats
+from tests.fakes import EPOCH, TickingClock
 
 
 def _users(chats: Chats, *names: str) -> list[User]:
@@ -176,117 +168,3 @@ def test_times_read_back_exactly_in_utc_with_microseconds(
     stamps = [listed.created_at, listed.last_message_at, message.created_at]
     assert stamps == [moment + timedelta(milliseconds=n) for n in (1, 2, 2)]
     assert all(stamp is not None and stamp.tzinfo is UTC for stamp in stamps)
-
-
-def test_messages_are_listed_oldest_first_with_ties_to_the_smaller_id(
-    uow_factory: UnitOfWorkFactory,
-) -> None:
-    ids = ListedIds()
-    clock = TickingClock(step=timedelta(0))
-    chats = bootstrap(uow_factory, clock=clock, ids=ids)
-    ids.push(*_random_ids(2))
-    alice = chats.add_user("alice")
-    chat = chats.create_chat("c", [alice.id])
-    message_ids = _random_ids(12)
-    ids.push(*message_ids)
-    for n in range(12):
-        clock.set(EPOCH + timedelta(seconds=n % 3) - timedelta(microseconds=n % 2))
-        chats.send_message(chat.id, alice.id, f"message {n}")
-    listed = chats.list_messages(chat.id)
-    assert listed == sorted(listed, key=message_list_key)
-    assert sorted(m.id for m in listed) == sorted(message_ids)
-
-
-def test_chats_are_listed_by_last_message_then_by_creation_ties_to_the_larger_id(
-    uow_factory: UnitOfWorkFactory,
-) -> None:
-    ids = ListedIds()
-    clock = TickingClock(step=timedelta(0))
-    chats = bootstrap(uow_factory, clock=clock, ids=ids)
-    ids.push(str(uuid.uuid4()))
-    alice = chats.add_user("alice")
-    created: list[Chat] = []
-    for n in range(8):
-        ids.push(str(uuid.uuid4()))
-        clock.set(EPOCH + timedelta(seconds=n // 3))
-        created.append(chats.create_chat(f"chat {n}", [alice.id]))
-    for n, chat in enumerate(created[:5]):
-        ids.push(str(uuid.uuid4()))
-        clock.set(EPOCH + timedelta(minutes=1, seconds=n // 2))
-        chats.send_message(chat.id, alice.id, "hi")
-    listed = chats.list_chats(alice.id)
-    assert listed == sorted(listed, key=chat_list_key, reverse=True)
-    assert [c.last_message_at is not None for c in listed] == [True] * 5 + [False] * 3
-    assert {c.id for c in listed} == {c.id for c in created}
-
-
-def test_last_message_at_never_moves_backwards(chats: Chats, clock: TickingClock) -> None:
-    (alice,) = _users(chats, "alice")
-    chat = chats.create_chat("c", [alice.id])
-    clock.set(EPOCH + timedelta(hours=1))
-    newest = chats.send_message(chat.id, alice.id, "later")
-    clock.set(EPOCH + timedelta(minutes=1))
-    chats.send_message(chat.id, alice.id, "sent after, stamped earlier")
-    assert chats.list_chats(alice.id)[0].last_message_at == newest.created_at
-    assert chats.list_messages(chat.id)[-1] == newest
-
-
-def _add_and_fail(uow_factory: UnitOfWorkFactory, user: User) -> None:
-    with uow_factory() as uow:
-        uow.users.add(user)
-        raise RuntimeError("the use case failed half-way")
-
-
-def test_uncommitted_writes_are_dropped_when_the_unit_of_work_ends(
-    uow_factory: UnitOfWorkFactory,
-) -> None:
-    user = User(str(uuid.uuid4()), "alice", EPOCH)
-    with uow_factory() as uow:
-        uow.users.add(user)
-        assert uow.users.get(user.id) == user
-        assert uow.users.missing([user.id]) == []
-    with pytest.raises(RuntimeError):
-        _add_and_fail(uow_factory, user)
-    with uow_factory() as uow:
-        assert uow.users.get(user.id) is None
-        uow.rollback()
-        uow.rollback()
-
-
-def test_writes_commit_together(uow_factory: UnitOfWorkFactory) -> None:
-    alice = User(str(uuid.uuid4()), "alice", EPOCH)
-    chat = Chat(str(uuid.uuid4()), "c", (alice.id,), EPOCH)
-    with uow_factory() as uow:
-        uow.users.add(alice)
-        uow.chats.add(chat)
-        assert uow.chats.get(chat.id) == chat
-        uow.commit()
-    with uow_factory() as uow:
-        assert uow.chats.list_for_user(alice.id) == [chat]
-
-
-def test_missing_lists_unknown_ids_in_the_order_given(
-    chats: Chats, uow_factory: UnitOfWorkFactory
-) -> None:
-    alice, bob = _users(chats, "alice", "bob")
-    ghost_1, ghost_2 = _random_ids(2)
-    with uow_factory() as uow:
-        asked = [ghost_2, alice.id, ghost_1, bob.id, ghost_2]
-        assert uow.users.missing(asked) == [ghost_2, ghost_1, ghost_2]
-        assert uow.users.missing([]) == []
-
-
-def test_sender_status_tells_chat_author_and_membership_apart(
-    chats: Chats, uow_factory: UnitOfWorkFactory
-) -> None:
-    alice, bob = _users(chats, "alice", "bob")
-    chat = chats.create_chat("c", [alice.id])
-    ghost = str(uuid.uuid4())
-    with uow_factory() as uow:
-        assert uow.chats.exists(chat.id)
-        assert not uow.chats.exists(ghost)
-        assert uow.chats.sender_status(ghost, alice.id) is SenderStatus.CHAT_MISSING
-        assert uow.chats.sender_status(ghost, ghost) is SenderStatus.CHAT_MISSING
-        assert uow.chats.sender_status(chat.id, ghost) is SenderStatus.AUTHOR_MISSING
-        assert uow.chats.sender_status(chat.id, bob.id) is SenderStatus.NOT_MEMBER
-        assert uow.chats.sender_status(chat.id, alice.id) is SenderStatus.MEMBER

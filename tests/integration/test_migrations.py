@@ -13,7 +13,7 @@ from adapters.migrate import schema_is_current, upgrade_to_head
 from adapters.orm import metadata
 from adapters.sql import create_engine_for
 from entrypoints import cli
-from tests.integration.conftest import SQL_BACKENDS
+from tests.integration.databases import SQL_BACKENDS
 from tests.races import race
 
 

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from entrypoints.methods import METHODS
 from entrypoints.problems import ALL_ERRORS
 from tests.integration.api.calls import add_chat, add_message, add_user
+from tests.integration.api.conftest import MAX_BODY_BYTES
 
 NOBODY = "0193a5c4-6b2e-7cf1-9d4e-3a1f2b7c8d90"
 
@@ -103,6 +104,6 @@ def test_real_answers_match_the_document(client: TestClient, document: dict[str,
         seen.add(answer.status_code)
     answer = client.post("/users/add", content=b"{not json")
     _assert_documented(document, answer)
-    answer = client.post("/users/add", content=b" " * (64 * 1024 + 1))
+    answer = client.post("/users/add", content=b" " * (MAX_BODY_BYTES + 1))
     _assert_documented(document, answer)
     assert seen | {answer.status_code} >= {200, 201, 400, 403, 404, 405, 409, 413}

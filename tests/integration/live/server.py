@@ -13,6 +13,8 @@ from pathlib import Path
 import attrs
 import httpx2
 
+from entrypoints.settings import OPTIONS
+
 CHAT_SERVER = str(Path(sys.executable).with_name("chat-server"))
 START_TIMEOUT_S = 30
 
@@ -25,8 +27,9 @@ def free_port() -> int:
 
 
 def server_environ(database_url: str, **extra: str) -> dict[str, str]:
-    """The test's environment with only the settings under test."""
-    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "WORKERS")}
+    """The test's environment with only the settings under test (none of the developer's)."""
+    settings = {option.env for option in OPTIONS}
+    environ = {k: v for k, v in os.environ.items() if k not in settings}
     return environ | {"DATABASE_URL": database_url, "LOG_LEVEL": "info"} | extra
 
 

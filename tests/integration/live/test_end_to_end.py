@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import select
 import socket
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.api.calls import add_chat, add_message, add_user, problem
-from tests.integration.conftest import SQL_BACKENDS
+from tests.integration.databases import SQL_BACKENDS
 from tests.integration.live.server import CHAT_SERVER, ServerProcess, migrate, start_server
 
 GIB = 1024**3
@@ -78,9 +79,10 @@ def test_a_wrong_setting_stops_the_start_with_one_line(tmp_path: Path) -> None:
     ]
 
 
-def _stream(server: ServerProcess, head: bytes, chunks: Iterator[bytes]) -> tuple[bytes, int]:
-    """Send a request's head and then its body until the server answers; the answer and
-    how many body bytes went out."""
+def _stream(server: ServerProcess, head: bytes, chunks: Iterator[bytes]) -> tuple[bytes, int, bool]:
+    """Send a request's head and then its body until the server answers: the answer,
+    how many body bytes went out before it, and whether the server then hung up
+    rather than read on."""
     sent = 0
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
         conn.sendall(head)
@@ -98,7 +100,12 @@ def _stream(server: ServerProcess, head: bytes, chunks: Iterator[bytes]) -> tupl
             if not part:
                 break
             answer += part
-    return answer, sent
+        try:
+            for chunk in itertools.islice(chunks, 1000):
+                conn.sendall(chunk)
+        except OSError:
+            return answer, sent, True
+    return answer, sent, False
 
 
 def _megabytes(total: int, chunk: bytes) -> Iterator[bytes]:
@@ -116,8 +123,9 @@ def test_a_2_gib_body_is_refused_413_without_being_read(
     else:
         head = "POST /users/add HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
         body = _megabytes(2 * GIB, b"10000\r\n" + b" " * 65536 + b"\r\n")
-    answer, sent = _stream(live_server, head.encode(), body)
+    answer, sent, hung_up = _stream(live_server, head.encode(), body)
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
     assert b"application/problem+json" in answer
     assert b'"code":"body_too_large"' in answer
     assert sent < 16 * 1024 * 1024  # socket buffers; far short of 2 GiB
+    assert hung_up

@@ -1,0 +1,126 @@
+"""On a PostgreSQL database with 100k messages, the list queries walk indexes.
+
+The database is seeded set-wise (INSERT ... SELECT generate_series) in about
+two seconds: 2,000 users, 2,000 chats of 5 members each, 100,000 messages
+spread over the chats, then ANALYZE. The statements explained are the very
+ones the repositories run. PostgreSQL may fetch the rows an index finds one
+by one (Index Scan) or page by page (Bitmap Heap Scan over a Bitmap Index
+Scan); either way the cost follows the rows returned. What must never appear
+is a sequential scan, or a chat list that reads messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import ClauseElement, Connection, Executable, text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from adapters.migrate import upgrade_to_head
+from adapters.sql import create_engine_for
+from adapters.sql_messages import MESSAGE_LIST
+from adapters.sql_repositories import CHAT_LIST, CHAT_LIST_MEMBERS
+from tests.integration.databases import throwaway_postgres_database
+
+pytestmark = pytest.mark.postgres
+
+USERS, CHATS, MEMBERS_PER_CHAT, MESSAGES = 2_000, 2_000, 5, 100_000
+
+
+class Explain(Executable, ClauseElement):
+    """``EXPLAIN (FORMAT JSON) <statement>``, with the statement's own bound parameters."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+
+
+@compiles(Explain, "postgresql")
+def _explain(element: Explain, compiler: SQLCompiler, **kw: Any) -> str:
+    statement: ClauseElement = element.statement  # type: ignore[assignment]
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(statement, **kw)
+
+
+def _uuid(kind: int, number: str) -> str:
+    # A UUID from a number, e.g. user 7 -> 00000001-0000-7000-8000-000000000007.
+    return f"('{kind:08x}-0000-7000-8000-' || lpad(to_hex({number}), 12, '0'))::uuid"
+
+
+SEED = [
+    f"""INSERT INTO users (id, username, username_key, created_at)
+    SELECT {_uuid(1, "n")}, 'user_' || n, 'user_' || n, now()
+    FROM generate_series(0, {USERS - 1}) AS n""",
+    f"""INSERT INTO chats (id, name, name_key, created_at)
+    SELECT {_uuid(2, "n")}, 'chat_' || n, 'chat_' || n, now() - n * interval '1 second'
+    FROM generate_series(0, {CHATS - 1}) AS n""",
+    f"""INSERT INTO chat_members (chat_id, user_id, position)
+    SELECT {_uuid(2, "c")}, {_uuid(1, f"(c + k * 397) % {USERS}")}, k
+    FROM generate_series(0, {CHATS - 1}) AS c, generate_series(0, {MEMBERS_PER_CHAT - 1}) AS k""",
+    f"""INSERT INTO messages (id, chat_id, author_id, text, created_at)
+    SELECT md5(n::text)::uuid, {_uuid(2, f"n % {CHATS}")}, {_uuid(1, f"n % {CHATS}")},
+           'message ' || n, now() + n * interval '1 millisecond'
+    FROM generate_series(0, {MESSAGES - 1}) AS n""",
+    """UPDATE chats SET last_message_at = latest.at
+    FROM (SELECT chat_id, max(created_at) AS at FROM messages GROUP BY chat_id) AS latest
+    WHERE chats.id = latest.chat_id""",
+    "ANALYZE",
+]
+
+
+@pytest.fixture(scope="module")
+def seeded(postgresql_server: URL) -> Iterator[Connection]:
+    with throwaway_postgres_database(postgresql_server) as url:
+        engine = create_engine_for(url)
+        upgrade_to_head(engine)
+        with engine.connect() as connection:
+            for statement in SEED:
+                connection.execute(text(statement))
+            connection.commit()
+            yield connection
+        engine.dispose()
+
+
+def _plan_nodes(
+    connection: Connection, statement: Executable, **params: str
+) -> list[dict[str, Any]]:
+    (plan,) = connection.execute(Explain(statement), params).scalar_one()
+    nodes, pending = [], [plan["Plan"]]
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        pending.extend(node.get("Plans", []))
+    return nodes
+
+
+def _index_walk(nodes: list[dict[str, Any]]) -> tuple[set[str], set[str]]:
+    """The indexes the plan reads, and the tables it reads without one (sequentially)."""
+    indexes = {node["Index Name"] for node in nodes if "Index Name" in node}
+    scanned = {node["Relation Name"] for node in nodes if node["Node Type"] == "Seq Scan"}
+    return indexes, scanned
+
+
+def test_the_database_is_seeded_with_100k_messages(seeded: Connection) -> None:
+    assert seeded.execute(text("SELECT count(*) FROM messages")).scalar_one() == MESSAGES
+
+
+def test_message_list_reads_only_the_chat_s_messages_through_its_index(
+    seeded: Connection,
+) -> None:
+    nodes = _plan_nodes(seeded, MESSAGE_LIST, chat_id="00000002-0000-7000-8000-00000000002a")
+    indexes, scanned = _index_walk(nodes)
+    assert (indexes, scanned) == ({"ix_messages_chat_id_created_at_id"}, set()), nodes
+
+
+def test_chat_list_walks_indexes_and_never_touches_messages(seeded: Connection) -> None:
+    user = "00000001-0000-7000-8000-00000000002a"
+    for statement in (CHAT_LIST, CHAT_LIST_MEMBERS):
+        nodes = _plan_nodes(seeded, statement, user_id=user)
+        indexes, scanned = _index_walk(nodes)
+        assert scanned == set(), nodes
+        assert "ix_chat_members_user_id_chat_id" in indexes, nodes
+        assert "messages" not in {node.get("Relation Name") for node in nodes}

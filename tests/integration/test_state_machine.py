@@ -1,0 +1,189 @@
+"""The in-memory adapter and a SQL adapter, driven side by side, must answer alike.
+
+Hypothesis applies the same random operations (valid and invalid) to both,
+with the same ids and the same clock, and demands identical results and
+identical errors after every step and of every list at the end. Ids are
+drawn so their order differs from creation order, and the clock is set back
+and held still at times, so ordering ties and late messages are exercised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from operator import methodcaller
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
+
+from adapters.memory import MemoryStore
+from chat_domain.errors import ChatError
+from chat_domain.model import Chat, User
+from chat_domain.ports import UnitOfWorkFactory
+from entrypoints.bootstrap import Chats, Database, bootstrap
+from tests.fakes import EPOCH, ListedIds, TickingClock
+from tests.integration.databases import clear_tables
+
+STEPS = 25
+
+# Valid names from a tiny alphabet, so letter-case clashes are common; some
+# that clash only after NFC or casefolding; and anything at all.
+valid_usernames = st.text(alphabet="abAB", min_size=1, max_size=3) | st.sampled_from(
+    ["Straße", "STRASSE", "ǅ", "ǆ", "Ǆ"]
+)
+valid_chat_names = st.text(alphabet="cdCD", min_size=1, max_size=4) | st.sampled_from(
+    ["Café", "CAFÉ", "Cafe\u0301", "💬"]
+)
+any_names = st.text(max_size=3) | st.sampled_from(["x" * 129, " x", "x\n"])
+texts = st.one_of(
+    st.sampled_from(["hi", " ", "🎉" * 4096, "x" * 4097, "a\x00b"]), st.text(max_size=4)
+)
+unknown_ids = st.uuids().map(str)
+malformed_ids = st.sampled_from(["abc", 42, None, ""])
+clock_times = st.sampled_from([timedelta(0), timedelta(microseconds=1), timedelta(seconds=-1)])
+clock_steps = st.sampled_from([timedelta(0), timedelta(milliseconds=1)])  # 0: everything ties
+
+
+@attrs.define
+class Side:
+    chats: Chats
+    clock: TickingClock
+    ids: ListedIds
+
+
+def _side(uow: UnitOfWorkFactory) -> Side:
+    clock, ids = TickingClock(), ListedIds()
+    return Side(bootstrap(uow, clock=clock, ids=ids), clock, ids)
+
+
+class MemoryAndSql(RuleBasedStateMachine):
+    """Set ``database`` before running (rules cannot take pytest fixtures)."""
+
+    database: Database
+    users = Bundle("users")
+    chats = Bundle("chats")
+
+    def __init__(self) -> None:
+        super().__init__()
+        clear_tables(self.database.engine)
+        self.sides = (_side(MemoryStore().unit_of_work), _side(self.database.uow))
+        self.issued = 0
+        self.user_ids: list[str] = []
+        self.chat_ids: list[str] = []
+
+    def _alike(self, call: Callable[[Chats], Any], id_rank: int | None = None) -> Any:
+        """Run ``call`` on both sides; the results (or errors) must be identical."""
+        if id_rank is not None:
+            self.issued += 1  # unique, but ordered by rank first: not creation order
+            new_id = f"{id_rank:08x}-0000-7000-8000-{self.issued:012x}"
+            for side in self.sides:
+                side.ids.push(new_id)
+        outcomes: list[Any] = []
+        for side in self.sides:
+            try:
+                outcomes.append(call(side.chats))
+            except ChatError as error:
+                outcomes.append(error)
+            finally:
+                side.ids.clear()
+        memory, sql = outcomes
+        assert sql == memory
+        assert repr(sql) == repr(memory)  # down to the tzinfo of every time
+        return memory
+
+    @initialize(
+        target=users,
+        names=st.lists(valid_usernames, min_size=2, max_size=4),
+        step=clock_steps,
+    )
+    def start(self, names: list[str], step: timedelta) -> Any:
+        # Every run starts with a few users; half hold the clock still, so
+        # lists are full of time ties that only the ids can order.
+        for side in self.sides:
+            side.clock.set(EPOCH, step=step)
+        created = [self.add_user(name, rank=-n % 4) for n, name in enumerate(names)]
+        return multiple(*(user_id for user_id in created if isinstance(user_id, str)))
+
+    @rule(target=users, name=valid_usernames | any_names, rank=st.integers(0, 3))
+    def add_user(self, name: object, rank: int) -> Any:
+        user = self._alike(methodcaller("add_user", name), rank)
+        if not isinstance(user, User):
+            return multiple()
+        self.user_ids.append(user.id)
+        return user.id
+
+    @rule(
+        target=chats,
+        name=valid_chat_names,
+        members=st.lists(users, min_size=1, max_size=3, unique=True),
+        rank=st.integers(0, 3),
+    )
+    def create_chat(self, name: object, members: list[str], rank: int) -> Any:
+        chat = self._alike(methodcaller("create_chat", name, members), rank)
+        if not isinstance(chat, Chat):
+            return multiple()
+        self.chat_ids.append(chat.id)
+        return chat.id
+
+    @rule(chat=chats, author=users, text=texts, rank=st.integers(0, 3))
+    def send_message(self, chat: str, author: str, text: object, rank: int) -> None:
+        self._alike(methodcaller("send_message", chat, author, text), rank)
+
+    @rule(chat=chats, members=st.lists(users, min_size=1, max_size=3, unique=True))
+    def send_as_every_member(self, chat: str, members: list[str]) -> None:
+        # Random authors are seldom members; this gets messages into chats.
+        for author in members:
+            self._alike(methodcaller("send_message", chat, author, "hi"), 0)
+
+    @rule(user=users)
+    def list_chats(self, user: str) -> None:
+        self._alike(methodcaller("list_chats", user))
+
+    @rule(chat=chats)
+    def list_messages(self, chat: str) -> None:
+        self._alike(methodcaller("list_messages", chat))
+
+    @rule(
+        name=valid_chat_names | any_names,
+        chat=chats | unknown_ids | malformed_ids,
+        user=users | unknown_ids | malformed_ids,
+        members=st.lists(users | unknown_ids | malformed_ids, max_size=4) | malformed_ids,
+    )
+    def ask_for_what_is_not_there(
+        self, name: object, chat: object, user: object, members: object
+    ) -> None:
+        # One rule for the invalid calls, so valid ones still make up most steps.
+        created = self._alike(methodcaller("create_chat", name, members), 0)
+        if isinstance(created, Chat):
+            self.chat_ids.append(created.id)
+        self._alike(methodcaller("send_message", chat, user, "hi"), 0)
+        self._alike(methodcaller("list_chats", user))
+        self._alike(methodcaller("list_messages", chat))
+
+    @rule(offset=clock_times, step=clock_steps)
+    def set_clock(self, offset: timedelta, step: timedelta) -> None:
+        for side in self.sides:
+            side.clock.set(EPOCH + offset, step=step)
+
+    def teardown(self) -> None:
+        for user_id in self.user_ids:
+            self._alike(methodcaller("list_chats", user_id))
+        for chat_id in self.chat_ids:
+            self._alike(methodcaller("list_messages", chat_id))
+
+
+@pytest.mark.timeout(600)
+def test_memory_and_sql_adapters_answer_alike(database: Database) -> None:
+    MemoryAndSql.database = database
+    run_state_machine_as_test(MemoryAndSql, settings=settings(stateful_step_count=STEPS))
