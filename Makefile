@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck pytest clean
+.PHONY: install run test lint typecheck pytest fuzz clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
@@ -29,6 +29,11 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# Schemathesis against a live server's /openapi.json, on SQLite and PostgreSQL
+# (about half a minute; each run is capped). `make test` skips it.
+fuzz: $(STAMP)
+	CHAT_FUZZ=1 $(BIN)/pytest tests/integration/reliability/test_schemathesis.py
+
 # Settings come from the environment or .env (see README.md): SQLite under
 # ./var/ by default, PostgreSQL when DATABASE_URL=postgresql://... is set.
 run: $(STAMP)
@@ -36,4 +41,4 @@ run: $(STAMP)
 	exec $(BIN)/chat-server serve
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis
