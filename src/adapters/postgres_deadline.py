@@ -26,15 +26,15 @@ from collections.abc import Iterator
 import psycopg2
 import psycopg2.extensions as pg
 
-CONNECT_DEADLINE_S = 1.0
+CONNECT_DEADLINE_S = 0.8
 """Longest wait to open a connection (TCP, TLS and authentication together)."""
 
-ROUND_TRIP_DEADLINE_S = 1.5
+ROUND_TRIP_DEADLINE_S = 1.4
 """Longest wait for the answer to one statement or commit.
 
 With the pool's ping before each use, an unreachable database is noticed
-within one ping and one connection attempt: 2.5 s, inside the 3 s the
-contract's clients are promised an answer in.
+within one ping and one connection attempt: 2.2 s, inside the 3 s the
+contract's clients are promised an answer in, with room for a busy machine.
 """
 
 _unbounded = threading.local()
