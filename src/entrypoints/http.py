@@ -23,7 +23,8 @@ from chat_domain.errors import ChatError, NotFound, Unavailable
 from entrypoints.body import parse_request, read_body
 from entrypoints.bootstrap import Chats
 from entrypoints.methods import METHODS, Method
-from entrypoints.metrics import Metrics, MetricsMiddleware
+from entrypoints.metrics import Metrics
+from entrypoints.metrics_middleware import MetricsMiddleware
 from entrypoints.middleware import RequestLog, TrustedHosts
 from entrypoints.openapi import openapi_document
 from entrypoints.problems import MethodNotAllowed, problem_response

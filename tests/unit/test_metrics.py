@@ -15,7 +15,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from entrypoints.metrics import Metrics, MetricsMiddleware, prepare_multiprocess_dir
+from entrypoints.metrics import Metrics, prepare_multiprocess_dir
+from entrypoints.metrics_middleware import MetricsMiddleware
 from tests.prometheus_text import Samples, samples, value
 
 
