@@ -27,12 +27,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint typecheck pytest fuzz
 
 # Schemathesis against a live server's /openapi.json, on SQLite and PostgreSQL
-# (about half a minute; each run is capped). `make test` skips it.
+# (about half a minute; each run is capped). Part of `make test`.
 fuzz: $(STAMP)
-	CHAT_FUZZ=1 $(BIN)/pytest tests/integration/reliability/test_schemathesis.py
+	$(BIN)/pytest -m fuzz tests/integration/reliability/test_schemathesis.py
 
 # Settings come from the environment or .env (see README.md): SQLite under
 # ./var/ by default, PostgreSQL when DATABASE_URL=postgresql://... is set.
