@@ -31,7 +31,6 @@ from sqlalchemy import Connection, Engine, func, select
 
 from adapters.postgres_deadline import without_deadlines
 from adapters.sql_engine import WRITE_TRANSACTION, outages_as_unavailable
-from chat_domain.errors import Unavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -70,10 +69,11 @@ def _head_revisions() -> frozenset[str]:
 
 
 def schema_is_current(engine: Engine) -> bool:
-    """Whether the database answers and has every migration applied (for readiness checks)."""
-    try:
-        with outages_as_unavailable(), engine.connect() as connection:
-            applied = frozenset(MigrationContext.configure(connection).get_current_heads())
-    except Unavailable:
-        return False
+    """Whether the database has every migration applied; ``Unavailable`` if it does not answer.
+
+    The two answers stay apart so that readiness can tell an operator which
+    one to fix: start the database, or run ``chat-server migrate``.
+    """
+    with outages_as_unavailable(), engine.connect() as connection:
+        applied = frozenset(MigrationContext.configure(connection).get_current_heads())
     return applied == _head_revisions()

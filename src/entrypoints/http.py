@@ -54,6 +54,8 @@ def _readiness_endpoint(ready: Callable[[], bool]) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         try:
             current = await run_in_threadpool(ready)
+        except Unavailable:
+            raise Unavailable("the database does not answer") from None
         except Exception as error:
             raise Unavailable(f"the database does not answer ({type(error).__name__})") from error
         if not current:

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, QueuePool
 from starlette.applications import Starlette
 
 from adapters.migrate import schema_is_current
+from chat_domain.errors import Unavailable
 from entrypoints.bootstrap import bootstrap, open_database
 from entrypoints.http import create_app
 from entrypoints.logs import configure_logging, logging_config
@@ -35,11 +36,14 @@ GRACEFUL_SHUTDOWN_S = 10
 def build_app(settings: Settings) -> Starlette:
     """The app over the database that ``settings`` name (no connection is made yet)."""
     database = open_database(settings.database_url)
-    if not schema_is_current(database.engine):
-        log.warning(
-            "the database does not answer or its schema is not current;"
-            " requests will fail until `chat-server migrate` has run"
-        )
+    try:
+        if not schema_is_current(database.engine):
+            log.warning(
+                "the database schema is not current;"
+                " requests will fail until `chat-server migrate` has run"
+            )
+    except Unavailable:
+        log.warning("the database does not answer yet; requests answer 503 until it does")
     metrics = Metrics(
         multiprocess_dir=settings.metrics_dir if settings.workers > 1 else None,
         pool_in_use=_connections_in_use(database.engine),

@@ -97,6 +97,8 @@ def test_an_outage_answers_503_fast_and_heals_without_a_restart(
     for answer in answers:
         assert_unavailable(answer)
     assert client.get("/health/live").status_code == 200
+    # Readiness tells the operator what to fix: the database, not the schema.
+    assert "does not answer" in client.get("/health/ready").json()["detail"]
 
     proxy.restore()
     deadline = time.monotonic() + HEAL_WITHIN_S
