@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck pytest clean bench bench-smoke
+.PHONY: install run test lint typecheck pytest fuzz clean bench bench-smoke
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
@@ -28,7 +28,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint typecheck pytest fuzz
+
+# Schemathesis against a live server's /openapi.json, on SQLite and PostgreSQL
+# (about half a minute; each run is capped). Part of `make test`.
+fuzz: $(STAMP)
+	$(BIN)/pytest -m fuzz tests/integration/reliability/test_schemathesis.py
 
 # PostgreSQL on 127.0.0.1:5432 and wrk (installed from Debian's packages when missing).
 bench: $(STAMP)
@@ -44,4 +49,4 @@ run: $(STAMP)
 	exec $(BIN)/chat-server serve
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis

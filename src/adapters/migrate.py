@@ -29,8 +29,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, func, select
 
+from adapters.postgres_deadline import without_deadlines
 from adapters.sql_engine import WRITE_TRANSACTION, outages_as_unavailable, with_transactions
-from chat_domain.errors import Unavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -54,7 +54,12 @@ def upgrade_to_head(engine: Engine) -> None:
     advisory lock, SQLite ones on the database's write lock, and each finds
     the work done by the one before it.
     """
-    with outages_as_unavailable(), with_transactions(engine.connect()) as connection:
+    # A migration may rebuild a large table or wait for another's lock.
+    with (
+        without_deadlines(),
+        outages_as_unavailable(),
+        with_transactions(engine.connect()) as connection,
+    ):
         connection.execution_options(**{WRITE_TRANSACTION: True})
         with connection.begin():
             if connection.dialect.name == "postgresql":
@@ -68,10 +73,11 @@ def _head_revisions() -> frozenset[str]:
 
 
 def schema_is_current(engine: Engine) -> bool:
-    """Whether the database answers and has every migration applied (for readiness checks)."""
-    try:
-        with outages_as_unavailable(), engine.connect() as connection:
-            applied = frozenset(MigrationContext.configure(connection).get_current_heads())
-    except Unavailable:
-        return False
+    """Whether the database has every migration applied; ``Unavailable`` if it does not answer.
+
+    The two answers stay apart so that readiness can tell an operator which
+    one to fix: start the database, or run ``chat-server migrate``.
+    """
+    with outages_as_unavailable(), engine.connect() as connection:
+        applied = frozenset(MigrationContext.configure(connection).get_current_heads())
     return applied == _head_revisions()

@@ -1,9 +1,11 @@
 """Engines for the two supported databases, configured for this service.
 
 PostgreSQL goes through psycopg2 with a bounded pool that checks connections
-before use, so the service recovers by itself after a database restart.
+before use, so the service recovers by itself after a database restart, and
+with a deadline on every wait for the server (``adapters.postgres_deadline``),
+so an unreachable database is reported within seconds.
 
-SQLite is a file in WAL mode (readers never wait for the writer), with
+SQLite is a file in WAL mode (other processes read while one writes), with
 foreign keys enforced and a busy timeout. Python's sqlite3 module is told to
 keep out of transaction control: SQLAlchemy emits ``BEGIN`` itself, and
 ``BEGIN IMMEDIATE`` for a connection marked with ``WRITE_TRANSACTION``, so a
@@ -24,12 +26,14 @@ from sqlalchemy.engine import URL, ExecutionContext, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from adapters import postgres_deadline
 from chat_domain.errors import Unavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 """How long a SQLite writer waits for another process's write before giving up."""
 
-POSTGRES_CONNECT_TIMEOUT_S = 5
+POSTGRES_POOL_TIMEOUT_S = 2
+"""How long a request waits for a pooled connection before answering 503."""
 
 POOL_SIZE = 20
 """Connections each server process keeps: as many as its thread pool uses at once.
@@ -64,11 +68,14 @@ def create_engine_for(url: str) -> Engine:
 
 
 def _postgres_engine(url: URL) -> Engine:
+    # Every wait on the server has a deadline (see adapters.postgres_deadline),
+    # so an outage answers 503 within seconds instead of hanging on TCP.
+    postgres_deadline.install()
     engine = create_engine(
         url,
         pool_size=POOL_SIZE,
         max_overflow=0,
-        pool_timeout=10,
+        pool_timeout=POSTGRES_POOL_TIMEOUT_S,
         # The unit of work opens its own transactions (BEGIN_FIRST); set here
         # rather than per checkout, which costs two SET round trips each time.
         isolation_level="AUTOCOMMIT",
@@ -78,7 +85,7 @@ def _postgres_engine(url: URL) -> Engine:
         pool_pre_ping=True,
         pool_recycle=3600,
         connect_args={
-            "connect_timeout": POSTGRES_CONNECT_TIMEOUT_S,
+            "connection_factory": postgres_deadline.TimedConnection,
             "application_name": "chat-server",
         },
     )

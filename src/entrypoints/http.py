@@ -24,6 +24,8 @@ from chat_domain.errors import ChatError, NotFound, Unavailable
 from entrypoints.body import parse_request, read_body
 from entrypoints.bootstrap import Chats
 from entrypoints.methods import METHODS, Method
+from entrypoints.metrics import Metrics
+from entrypoints.metrics_middleware import MetricsMiddleware
 from entrypoints.middleware import RequestLog, TrustedHosts
 from entrypoints.openapi import openapi_document
 from entrypoints.problems import MethodNotAllowed, problem_response
@@ -64,6 +66,8 @@ def _readiness_endpoint(ready: Callable[[], bool]) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         try:
             current = await run_in_threadpool(ready)
+        except Unavailable:
+            raise Unavailable("the database does not answer") from None
         except Exception as error:
             raise Unavailable(f"the database does not answer ({type(error).__name__})") from error
         if not current:
@@ -108,12 +112,14 @@ def create_app(
     settings: Settings,
     ready: Callable[[], bool] = always_ready,
     shutdown: Callable[[], None] | None = None,
+    metrics: Metrics | None = None,
 ) -> Starlette:
     """The ASGI app serving ``chats``.
 
     ``ready`` answers whether the database is reachable and its schema
     current (it may raise when it is not reachable); ``shutdown`` runs once
-    when the server stops, to release the database.
+    when the server stops, to release the database. With ``metrics``, every
+    request is measured and ``GET /metrics`` serves the measurements.
     """
 
     @asynccontextmanager
@@ -123,6 +129,8 @@ def create_app(
         finally:
             if shutdown is not None:
                 await run_in_threadpool(shutdown)
+            if metrics is not None:
+                metrics.close()
 
     routes = [
         Route(m.path, _api_endpoint(m, chats, settings.max_body_bytes), methods=["POST"])
@@ -134,6 +142,11 @@ def create_app(
         Route("/openapi.json", _openapi_endpoint(dumps(openapi_document())), methods=["GET"]),
     ]
     middleware = [Middleware(RequestLog, debug=settings.debug)]
+    if metrics is not None:
+        routes.append(metrics.route())
+        # Outermost, so it sees every answer, the last-resort 500 included.
+        known = [m.path for m in METHODS]
+        middleware.insert(0, Middleware(MetricsMiddleware, metrics=metrics, known_paths=known))
     if "*" not in settings.allowed_hosts:
         middleware.append(Middleware(TrustedHosts, allowed=settings.allowed_hosts))
     app = Starlette(

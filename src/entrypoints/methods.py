@@ -20,6 +20,7 @@ from chat_domain.errors import (
     UserNotFound,
 )
 from chat_domain.rules import CHAT_NAME_MAX, TEXT_MAX, USERNAME_MAX
+from entrypoints import text_patterns
 from entrypoints.bootstrap import Chats
 from entrypoints.serialize import JsonPages, chat_json, message_json
 
@@ -29,9 +30,15 @@ Body = Mapping[str, object]
 UUID_SCHEMA: JsonSchema = {"type": "string", "format": "uuid", "description": "A UUID."}
 
 
-def _string(most: int, rules: str) -> JsonSchema:
+def _string(most: int, rules: str, pattern: str) -> JsonSchema:
     description = f"1 to {most} characters, {rules}"
-    return {"type": "string", "minLength": 1, "maxLength": most, "description": description}
+    return {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": most,
+        "pattern": pattern,
+        "description": description,
+    }
 
 
 @attrs.frozen
@@ -93,6 +100,7 @@ METHODS: tuple[Method, ...] = (
                     USERNAME_MAX,
                     "after NFC, no whitespace or control characters;"
                     " unique without regard to letter case.",
+                    text_patterns.USERNAME,
                 ),
                 "user_1",
             ),
@@ -112,6 +120,7 @@ METHODS: tuple[Method, ...] = (
                     CHAT_NAME_MAX,
                     "after NFC, no control characters, no leading or trailing whitespace;"
                     " unique without regard to letter case.",
+                    text_patterns.CHAT_NAME,
                 ),
                 "chat_1",
             ),
@@ -140,7 +149,11 @@ METHODS: tuple[Method, ...] = (
             Field("author", UUID_SCHEMA, _USER_ID),
             Field(
                 "text",
-                _string(TEXT_MAX, "kept exactly as sent, with one non-whitespace character."),
+                _string(
+                    TEXT_MAX,
+                    "kept exactly as sent, with one non-whitespace character.",
+                    text_patterns.TEXT,
+                ),
                 "hi",
             ),
         ),

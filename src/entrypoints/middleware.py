@@ -104,7 +104,8 @@ def host_allowed(host: str, patterns: tuple[str, ...]) -> bool:
 class TrustedHosts:
     """Refuses requests whose ``Host`` is not listed, as problem+json.
 
-    Health checks are exempt: probes call them by address, not by name.
+    Health checks and metrics are exempt: probes and scrapers call them by
+    address, not by name.
     """
 
     def __init__(self, app: ASGIApp, *, allowed: tuple[str, ...]) -> None:
@@ -112,7 +113,8 @@ class TrustedHosts:
         self.allowed = tuple(pattern.lower() for pattern in allowed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/health/"):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith("/health/") or path == "/metrics":
             await self.app(scope, receive, send)
             return
         host = ""

@@ -79,10 +79,51 @@ def _errors(errors: Iterable[type[ChatError]]) -> dict[str, dict[str, object]]:
     return responses
 
 
+def _link(operation: str, description: str, body: dict[str, object]) -> dict[str, object]:
+    return {"operationId": operation, "description": description, "requestBody": body}
+
+
+# What a client can do next with what it just made (OpenAPI links): they
+# document the flow and let a fuzzer reach past "not found" with real ids.
+LINKS: dict[str, dict[str, object]] = {
+    "/users/add": {
+        "ListTheUsersChats": _link(
+            "chats_get", "The new user's chats.", {"user": "$response.body#/id"}
+        ),
+        "StartAChat": _link(
+            "chats_add",
+            "A chat named after the new user, with them as its one member.",
+            {"name": "$response.body#/id", "users": ["$response.body#/id"]},
+        ),
+    },
+    "/chats/add": {
+        "ListTheMessages": _link(
+            "messages_get", "The new chat's messages.", {"chat": "$response.body#/id"}
+        ),
+        "SendAMessage": _link(
+            "messages_add",
+            "A message from the chat's first member.",
+            {"chat": "$response.body#/id", "author": "$request.body#/users/0", "text": "hello"},
+        ),
+    },
+    "/messages/add": {
+        "ListTheChatsMessages": _link(
+            "messages_get", "The chat's messages.", {"chat": "$request.body#/chat"}
+        ),
+        "ListTheAuthorsChats": _link(
+            "chats_get", "The author's chats.", {"user": "$request.body#/author"}
+        ),
+    },
+}
+
+
 def _operation(method: Method) -> dict[str, object]:
     body = closed_object({f.name: dict(f.schema) for f in method.fields})
     body["example"] = {f.name: f.example for f in method.fields}
-    responses = {str(method.status): _json(ref(method.result), "Success.")}
+    success = _json(ref(method.result), "Success.")
+    if method.path in LINKS:
+        success["links"] = LINKS[method.path]
+    responses = {str(method.status): success}
     responses.update(_errors(COMMON_ERRORS + method.errors))
     operation: dict[str, object] = {
         "operationId": method.path.strip("/").replace("/", "_"),
@@ -119,8 +160,12 @@ def _components() -> dict[str, object]:
                 "name": "X-Request-ID",
                 "in": "header",
                 "required": False,
-                "description": "An id to trace the request by: 1 to 128 visible ASCII characters.",
-                "schema": {"type": "string", "pattern": "^[!-~]{1,128}$"},
+                "description": (
+                    "An id to trace the request by: 1 to 128 visible ASCII characters."
+                    " Any other value is not refused but replaced by one the server makes."
+                ),
+                # Not a pattern: a client is never refused for its request id.
+                "schema": {"type": "string"},
             }
         },
         "responses": {

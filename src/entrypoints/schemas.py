@@ -8,6 +8,7 @@ from __future__ import annotations
 from entrypoints.problems import ALL_ERRORS
 
 ID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+ANY_ID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$"
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
@@ -42,7 +43,12 @@ def _problem() -> dict[str, object]:
             "code": {"type": "string", "enum": codes},
             "detail": STRING,
             "field": {"type": ["string", "null"], "description": "The field at fault, if one is."},
-            "user_ids": {"type": "array", "items": _ID, "description": "For `user_not_found`."},
+            # The ids as the client sent them (lowercased): any UUID, not only ours.
+            "user_ids": {
+                "type": "array",
+                "items": {"type": "string", "pattern": ANY_ID_PATTERN},
+                "description": "For `user_not_found`.",
+            },
         },
         "user_ids",
         closed=False,

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import functools
 import logging
+import shutil
+import tempfile
+from collections.abc import Callable
 
+import attrs
 import uvicorn
+from sqlalchemy import Engine, QueuePool
 from starlette.applications import Starlette
 
 from adapters.migrate import schema_is_current
+from chat_domain.errors import Unavailable
 from entrypoints.bootstrap import bootstrap, open_database
 from entrypoints.http import create_app
 from entrypoints.logs import configure_logging, logging_config
+from entrypoints.metrics import Metrics, prepare_multiprocess_dir
 from entrypoints.settings import Settings, export_settings, load_settings
 
 log = logging.getLogger("chat.server")
@@ -29,17 +36,30 @@ GRACEFUL_SHUTDOWN_S = 10
 def build_app(settings: Settings) -> Starlette:
     """The app over the database that ``settings`` name (no connection is made yet)."""
     database = open_database(settings.database_url)
-    if not schema_is_current(database.engine):
-        log.warning(
-            "the database does not answer or its schema is not current;"
-            " requests will fail until `chat-server migrate` has run"
-        )
+    try:
+        if not schema_is_current(database.engine):
+            log.warning(
+                "the database schema is not current;"
+                " requests will fail until `chat-server migrate` has run"
+            )
+    except Unavailable:
+        log.warning("the database does not answer yet; requests answer 503 until it does")
+    metrics = Metrics(
+        multiprocess_dir=settings.metrics_dir if settings.workers > 1 else None,
+        pool_in_use=_connections_in_use(database.engine),
+    )
     return create_app(
         bootstrap(database.uow),
         settings=settings,
         ready=functools.partial(schema_is_current, database.engine),
         shutdown=database.dispose,
+        metrics=metrics,
     )
+
+
+def _connections_in_use(engine: Engine) -> Callable[[], int]:
+    pool = engine.pool
+    return pool.checkedout if isinstance(pool, QueuePool) else lambda: 0
 
 
 def app_from_environment() -> Starlette:
@@ -53,7 +73,21 @@ def serve(settings: Settings) -> None:
     """Serve until stopped (SIGINT or SIGTERM), then let open requests finish."""
     # Fail here, in one line, rather than in every worker with a traceback.
     open_database(settings.database_url).dispose()
+    made_metrics_dir = settings.workers > 1 and settings.metrics_dir is None
+    if settings.workers > 1:
+        # Workers add up their metrics in files there; stale ones from an
+        # earlier run would be counted again, so it starts empty.
+        directory = settings.metrics_dir or tempfile.mkdtemp(prefix="chat-metrics-")
+        settings = attrs.evolve(settings, metrics_dir=str(prepare_multiprocess_dir(directory)))
     export_settings(settings)
+    try:
+        _run_uvicorn(settings)
+    finally:
+        if made_metrics_dir and settings.metrics_dir is not None:
+            shutil.rmtree(settings.metrics_dir, ignore_errors=True)
+
+
+def _run_uvicorn(settings: Settings) -> None:
     uvicorn.run(
         FACTORY,
         factory=True,

@@ -41,6 +41,7 @@ class Settings:
     log_format: str = "text"
     debug: bool = False
     max_body_bytes: int = 1024 * 1024
+    metrics_dir: str | None = None
 
 
 def _url(value: str) -> str:
@@ -90,6 +91,12 @@ def _hosts(value: str) -> tuple[str, ...]:
     return hosts
 
 
+def _directory(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must be a directory path")
+    return value.strip()
+
+
 def _host(value: str) -> str:
     if not value.strip():
         raise ValueError("must be an address to listen on, such as 127.0.0.1 or 0.0.0.0")
@@ -121,6 +128,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("LOG_FORMAT", "log_format", _one_of(LOG_FORMATS), "text or json"),
     Option("DEBUG", "debug", _bool, "show tracebacks in 500 answers, never in production", True),
     Option("MAX_BODY_BYTES", "max_body_bytes", _int_in(1, 2**31), "largest request body"),
+    Option(
+        "METRICS_DIR",
+        "metrics_dir",
+        _directory,
+        "directory the workers share /metrics through (WORKERS > 1; a temporary one if unset)",
+    ),
 )
 
 
@@ -155,6 +168,8 @@ def as_environ(settings: Settings) -> dict[str, str]:
     result: dict[str, str] = {}
     for option in OPTIONS:
         value = getattr(settings, option.attr)
+        if value is None:
+            continue
         if isinstance(value, tuple):
             value = ",".join(value)
         elif isinstance(value, bool):

@@ -22,6 +22,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from adapters.migrate import upgrade_to_head
+from adapters.postgres_deadline import without_deadlines
 from adapters.sql import create_engine_for
 from adapters.sql_messages import MESSAGE_LIST, MESSAGE_PAGE
 from adapters.sql_repositories import (
@@ -83,9 +84,11 @@ def seeded(postgresql_server: URL) -> Iterator[Connection]:
         engine = create_engine_for(url)
         upgrade_to_head(engine)
         with engine.connect() as connection:
-            for statement in SEED:
-                connection.execute(text(statement))
-            connection.commit()
+            # Seeding is bulk work, not a request: lift the per-statement deadline.
+            with without_deadlines():
+                for statement in SEED:
+                    connection.execute(text(statement))
+                connection.commit()
             yield connection
         engine.dispose()
 

@@ -1,0 +1,101 @@
+"""The pure ASGI middleware that feeds ``entrypoints.metrics`` from every HTTP request.
+
+Label values are bounded whatever clients send: the path label is the
+matched route's template (or ``other``), the verb one of a fixed set, and the
+error code is kept only when it looks like one of ours.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Collection
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from entrypoints.metrics import Metrics
+
+OTHER = "other"
+_VERBS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_CODE = re.compile(r"[a-z][a-z_]{0,39}")
+_PROBLEM_BODY_LIMIT = 64 * 1024
+
+
+def route_label(scope: Scope, known_paths: Collection[str] = ()) -> str:
+    """The matched route's template; a request that matched none counts as ``other``."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if isinstance(template, str):
+        return template
+    path = scope.get("path")
+    return path if isinstance(path, str) and path in known_paths else OTHER
+
+
+def _problem_code(body: bytes) -> str:
+    try:
+        code = json.loads(body).get("code")
+    except (ValueError, AttributeError):
+        return OTHER
+    return code if isinstance(code, str) and _CODE.fullmatch(code) else OTHER
+
+
+class _Exchange:
+    """What the middleware learns about one request while passing its answer on."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.status = 500
+        self.problem: bytearray | None = None
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = int(message["status"])
+            headers = dict(message.get("headers", ()))
+            if headers.get(b"content-type", b"").startswith(b"application/problem+json"):
+                self.problem = bytearray()
+        elif message["type"] == "http.response.body" and self.problem is not None:
+            self.problem += message.get("body", b"")[: _PROBLEM_BODY_LIMIT - len(self.problem)]
+        await self._send(message)
+
+
+class MetricsMiddleware:
+    """Pure ASGI middleware: counts, times and classifies every HTTP request.
+
+    Put it outermost among the app's middleware so it sees the final answer.
+    ``known_paths`` names routes that may answer before routing (a size
+    limit refusing a body, say), so their answers keep their path label.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, metrics: Metrics, known_paths: Collection[str] = ()
+    ) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.known_paths = frozenset(known_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        metrics = self.metrics
+        exchange = _Exchange(send)
+        metrics.in_flight.inc()
+        metrics.sample_pool()
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, exchange.send)
+        except BaseException:
+            exchange.status, exchange.problem = 500, bytearray(b'{"code": "internal"}')
+            raise
+        finally:
+            elapsed = time.perf_counter() - started
+            verb = scope.get("method", "")
+            verb = verb if verb in _VERBS else OTHER
+            path = route_label(scope, self.known_paths)
+            metrics.requests.labels(path, verb, str(exchange.status)).inc()
+            metrics.latency.labels(path, verb).observe(elapsed)
+            if exchange.problem is not None:
+                metrics.errors.labels(_problem_code(bytes(exchange.problem))).inc()
+            metrics.in_flight.dec()
+            metrics.sample_pool()
