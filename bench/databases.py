@@ -9,6 +9,8 @@ would. Both get the product's schema from its migrations.
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -19,7 +21,6 @@ import psycopg2
 from sqlalchemy import Table, make_url
 
 from adapters import orm
-from adapters.migrate import upgrade_to_head
 from adapters.sql import create_engine_for
 from bench import schema
 from bench.dataset import Dataset
@@ -90,11 +91,18 @@ def _admin(statement: str) -> None:
 
 
 def _migrate(url: str) -> None:
-    engine = create_engine_for(url)
-    try:
-        upgrade_to_head(engine)
-    finally:
-        engine.dispose()
+    """``chat-server migrate``, in its own process as an operator runs it.
+
+    Not in this one: the service's PostgreSQL engine gives psycopg2 a
+    process-wide wait callback (its deadlines), and psycopg2 cannot COPY
+    while one is set.
+    """
+    command = [str(Path(sys.executable).with_name("chat-server")), "migrate"]
+    done = subprocess.run(
+        [*command, "--database-url", url], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"chat-server migrate failed: {done.stderr.strip()}")
 
 
 def _seed_postgres(url: str, data: Dataset) -> None:
