@@ -7,11 +7,12 @@ import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from adapters.memory import MemoryStore
-from chat_domain.errors import ChatError, UsernameTaken
+from chat_domain.errors import ChatError, ChatNameTaken, UsernameTaken
 from chat_domain.model import Chat
 from entrypoints.bootstrap import Chats, bootstrap
 from tests.fakes import SequentialIds, TickingClock
@@ -67,21 +68,29 @@ def _same_name(a: str, b: str) -> bool:
     return unicodedata.normalize("NFC", a).casefold() == unicodedata.normalize("NFC", b).casefold()
 
 
-def _second_name_collides(first: str, second: str) -> bool:
-    chats = _fresh()
-    chats.add_user(first)
+def _name_adder(chats: Chats, kind: str) -> Callable[[str], object]:
+    if kind == "username":
+        return chats.add_user
+    member = [chats.add_user("member").id]
+    return lambda name: chats.create_chat(name, member)
+
+
+def _second_name_collides(first: str, second: str, kind: str = "username") -> bool:
+    add = _name_adder(_fresh(), kind)
+    add(first)
     try:
-        chats.add_user(second)
-    except UsernameTaken:
+        add(second)
+    except (UsernameTaken, ChatNameTaken):
         return True
     return False
 
 
+@pytest.mark.parametrize("kind", ["username", "chat name"])
 @given(first=usernames, second=usernames)
 def test_two_names_collide_exactly_when_equal_after_nfc_and_casefold(
-    first: str, second: str
+    kind: str, first: str, second: str
 ) -> None:
-    assert _second_name_collides(first, second) == _same_name(first, second)
+    assert _second_name_collides(first, second, kind) == _same_name(first, second)
 
 
 @given(name=usernames, data=st.data())
