@@ -33,30 +33,48 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 Row = tuple[Any, ...]
 
-_DIALECT = PGDialect_psycopg2()  # type: ignore[no-untyped-call]
+_DIALECT = PGDialect_psycopg2(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
+
+_PREPARED = "chat_prepared"
+"""Key, in a pooled connection's ``info``, of the names of the statements prepared on it."""
 
 
 class DriverStatement:
-    """A Core statement compiled once for psycopg2: its SQL and how to bind its parameters."""
+    """A Core statement compiled once for psycopg2, to be prepared on each connection.
 
-    def __init__(self, statement: ClauseElement) -> None:
+    PostgreSQL plans a statement sent as text on every call (~0.1 ms of its
+    CPU for a send, on the cores the server shares with it); a prepared one
+    is planned at first and then reuses its plan while it stays the better
+    one. ``PREPARE`` holds the compiled SQL with its parameters' types (from
+    the Core types), and ``EXECUTE`` passes the values as parameters.
+    """
+
+    def __init__(self, name: str, statement: ClauseElement) -> None:
         compiled = statement.compile(dialect=_DIALECT)
         assert isinstance(compiled, SQLCompiler)
-        self.sql = compiled.string
+        assert compiled.positiontup is not None
+        self.name = name
+        binds = [compiled.binds[key] for key in compiled.positiontup]
+        types = ", ".join(str(bind.type.compile(dialect=_DIALECT)) for bind in binds)
+        self.prepare = f"PREPARE {name} ({types}) AS {compiled.string}"
+        arguments = ", ".join(
+            f"%({key})s::{bind.type.compile(dialect=_DIALECT)}"
+            for key, bind in zip(compiled.positiontup, binds, strict=True)
+        )
+        self.execute = f"EXECUTE {name} ({arguments})"
         # Literal values the statement carries itself (``position - 1``), then the caller's.
         self._defaults = {k: v for k, v in compiled.params.items() if v is not None}
         processors: dict[str, Callable[[Any], Any]] = {}
-        for name, bind in compiled.binds.items():
+        for key, bind in zip(compiled.positiontup, binds, strict=True):
             processor = bind.type.dialect_impl(_DIALECT).bind_processor(_DIALECT)
             if processor is not None:
-                processors[name] = processor
+                processors[key] = processor
         self._processors = processors
 
     def bind(self, params: Mapping[str, Any]) -> dict[str, Any]:
         values = {**self._defaults, **params}
         for name, processor in self._processors.items():
-            if name in values:
-                values[name] = processor(values[name])
+            values[name] = processor(values.get(name))
         return values
 
 
@@ -65,10 +83,23 @@ def run(
 ) -> list[Row]:
     """Execute ``statement`` on ``connection``'s psycopg2 connection; its rows.
 
-    ``begin`` opens the unit of work's transaction in the same round trip.
+    ``begin`` opens the unit of work's transaction in the same round trip. The
+    first use on a connection prepares the statement first, in a round trip of
+    its own (``PREPARE`` is not transactional: it outlives a rolled back
+    transaction, and a connection is discarded with what was prepared on it).
     """
-    sql = "BEGIN;" + statement.sql if begin else statement.sql
-    values = statement.bind(params)
+    info = connection.connection.info
+    prepared: set[str] | None = info.get(_PREPARED)
+    if prepared is None:
+        prepared = info[_PREPARED] = set()
+    if statement.name not in prepared:
+        _execute(connection, statement.prepare, None)
+        prepared.add(statement.name)
+    sql = "BEGIN;" + statement.execute if begin else statement.execute
+    return _execute(connection, sql, statement.bind(params))
+
+
+def _execute(connection: Connection, sql: str, values: dict[str, Any] | None) -> list[Row]:
     dbapi_connection = connection.connection.dbapi_connection
     assert dbapi_connection is not None
     cursor = dbapi_connection.cursor()
@@ -88,7 +119,7 @@ def run(
 
 
 def _as_sqlalchemy_error(
-    connection: Connection, cursor: Any, error: Any, sql: str, values: dict[str, Any]
+    connection: Connection, cursor: Any, error: Any, sql: str, values: dict[str, Any] | None
 ) -> DBAPIError:
     dialect = connection.dialect
     lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)

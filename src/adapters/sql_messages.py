@@ -97,7 +97,8 @@ _advanced = (
     .cte("advanced")
 )
 _SEND_IF_MEMBER_POSTGRES = DriverStatement(
-    select(_status.c.member, _status.c.chat, _status.c.author).add_cte(_sent_by_member, _advanced)
+    "chat_send",
+    select(_status.c.member, _status.c.chat, _status.c.author).add_cte(_sent_by_member, _advanced),
 )
 # SQLite: two statements (it has no writable CTEs) under its one write lock;
 # its two-argument MAX is NULL if either side is, hence the COALESCE.

@@ -27,7 +27,7 @@ from chat_domain.ports import ChatRepository, SenderStatus, UserRepository
 _USER = select(users.c.id, users.c.username, users.c.created_at).where(
     users.c.id == bindparam("user_id")
 )
-_NEW_USER_POSTGRES = DriverStatement(insert(users))
+_NEW_USER_POSTGRES = DriverStatement("chat_new_user", insert(users))
 _KNOWN_USERS = select(users.c.id).where(users.c.id.in_(bindparam("user_ids", expanding=True)))
 
 
@@ -150,7 +150,8 @@ _new_members = (
     .cte("new_members")
 )
 _CREATE_CHAT_POSTGRES = DriverStatement(
-    select(_missing.c.user_id).order_by(_missing.c.position).add_cte(_new_chat, _new_members)
+    "chat_new_chat",
+    select(_missing.c.user_id).order_by(_missing.c.position).add_cte(_new_chat, _new_members),
 )
 
 
