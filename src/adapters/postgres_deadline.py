@@ -32,9 +32,9 @@ CONNECT_DEADLINE_S = 0.8
 ROUND_TRIP_DEADLINE_S = 1.4
 """Longest wait for the answer to one statement or commit.
 
-With the pool's ping before each use, an unreachable database is noticed
-within one ping and one connection attempt: 2.2 s, inside the 3 s the
-contract's clients are promised an answer in, with room for a busy machine.
+An unreachable database is noticed within one round trip, or one round trip
+and one connection attempt (2.2 s), inside the 3 s the contract's clients
+are promised an answer in, with room for a busy machine.
 """
 
 _unbounded = threading.local()

@@ -40,11 +40,14 @@ written, so the answers still hold inside the write transaction.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, Executable
 
+from adapters import sql_driver
+from adapters.sql_driver import DriverStatement, Row
 from adapters.sql_engine import (
     BEGIN_FIRST,
     SQLITE_BUSY_TIMEOUT_MS,
@@ -108,6 +111,15 @@ class SqlUnitOfWork(UnitOfWork):
         with outages_as_unavailable():
             options = self._begin_write() if write and not self._writing else None
             return self._connected().execute(statement, params, execution_options=options)
+
+    def execute_driver(
+        self, statement: DriverStatement, params: Mapping[str, Any], *, write: bool = False
+    ) -> list[Row]:
+        with outages_as_unavailable():
+            begin = write and not self._writing
+            connection = self._connected()
+            self._writing = self._writing or begin
+            return sql_driver.run(connection, statement, params, begin=begin)
 
     def send(self, message: Message) -> SenderStatus:
         if not self._postgres:

@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Select, bindparam, exists, func, insert, select, tuple_, update
 
 from adapters.orm import UtcDateTime, chat_members, chats, messages, users
+from adapters.sql_driver import DriverStatement
 from adapters.sql_statements import Statements
 from chat_domain.model import Message
 from chat_domain.ports import MessageRepository, SenderStatus
@@ -95,8 +96,9 @@ _advanced = (
     .returning(chats.c.id)
     .cte("advanced")
 )
-_SEND_IF_MEMBER_POSTGRES = select(_status.c.member, _status.c.chat, _status.c.author).add_cte(
-    _sent_by_member, _advanced
+_SEND_IF_MEMBER_POSTGRES = DriverStatement(
+    "chat_send",
+    select(_status.c.member, _status.c.chat, _status.c.author).add_cte(_sent_by_member, _advanced),
 )
 # SQLite: two statements (it has no writable CTEs) under its one write lock;
 # its two-argument MAX is NULL if either side is, hence the COALESCE.
@@ -137,12 +139,14 @@ class SqlMessageRepository(MessageRepository):
         """PostgreSQL only: ``UnitOfWork.send`` in one statement, outside any
         transaction unless one is open (``write=False`` begins none)."""
         params = _params(message)
-        found = self._db.execute(_SEND_IF_MEMBER_POSTGRES, params, write=in_transaction).one()
-        if found.member:
+        [(member, chat, author)] = self._db.execute_driver(
+            _SEND_IF_MEMBER_POSTGRES, params, write=in_transaction
+        )
+        if member:
             return SenderStatus.MEMBER
-        if not found.chat:
+        if not chat:
             return SenderStatus.CHAT_MISSING
-        return SenderStatus.NOT_MEMBER if found.author else SenderStatus.AUTHOR_MISSING
+        return SenderStatus.NOT_MEMBER if author else SenderStatus.AUTHOR_MISSING
 
     def list_for_chat(
         self, chat_id: str, *, after: Message | None = None, limit: int | None = None

@@ -17,7 +17,8 @@ from sqlalchemy import Row, bindparam, exists, func, insert, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from adapters.orm import chat_members, chat_name_key_index, chats, username_key_index, users
-from adapters.sql_statements import Statements, batches, insert_unique
+from adapters.sql_driver import DriverStatement
+from adapters.sql_statements import Statements, batches, conflicts_as, insert_unique
 from chat_domain import rules
 from chat_domain.errors import ChatNameTaken, UsernameTaken
 from chat_domain.model import Chat, User
@@ -26,6 +27,7 @@ from chat_domain.ports import ChatRepository, SenderStatus, UserRepository
 _USER = select(users.c.id, users.c.username, users.c.created_at).where(
     users.c.id == bindparam("user_id")
 )
+_NEW_USER_POSTGRES = DriverStatement("chat_new_user", insert(users))
 _KNOWN_USERS = select(users.c.id).where(users.c.id.in_(bindparam("user_ids", expanding=True)))
 
 
@@ -43,6 +45,10 @@ class SqlUserRepository(UserRepository):
             "created_at": user.created_at,
         }
         taken = UsernameTaken(user.username)
+        if self._db.dialect_name == "postgresql":
+            with conflicts_as(taken, username_key_index):
+                self._db.execute_driver(_NEW_USER_POSTGRES, row, write=in_transaction)
+            return
         insert_unique(self._db, users, row, username_key_index, taken, write=in_transaction)
 
     def get(self, user_id: str) -> User | None:
@@ -143,8 +149,9 @@ _new_members = (
     )
     .cte("new_members")
 )
-_CREATE_CHAT_POSTGRES = (
-    select(_missing.c.user_id).order_by(_missing.c.position).add_cte(_new_chat, _new_members)
+_CREATE_CHAT_POSTGRES = DriverStatement(
+    "chat_new_chat",
+    select(_missing.c.user_id).order_by(_missing.c.position).add_cte(_new_chat, _new_members),
 )
 
 
@@ -178,16 +185,9 @@ class SqlChatRepository(ChatRepository):
         """PostgreSQL only: ``UnitOfWork.create_chat`` in one statement, outside any
         transaction unless one is open (``write=False`` begins none)."""
         params = {**_row(chat), "member_ids": list(chat.users)}
-        missing = insert_unique(
-            self._db,
-            chats,
-            params,
-            chat_name_key_index,
-            ChatNameTaken(chat.name),
-            statement=_CREATE_CHAT_POSTGRES,
-            write=in_transaction,
-        )
-        return list(missing.scalars())
+        with conflicts_as(ChatNameTaken(chat.name), chat_name_key_index):
+            missing = self._db.execute_driver(_CREATE_CHAT_POSTGRES, params, write=in_transaction)
+        return [user_id for (user_id,) in missing]
 
     def get(self, chat_id: str) -> Chat | None:
         row = self._db.execute(_CHAT, {"chat_id": chat_id}).one_or_none()

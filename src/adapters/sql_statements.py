@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from sqlalchemy import CursorResult, Executable, Index, Table, insert
 from sqlalchemy.exc import IntegrityError
 
+from adapters.sql_driver import DriverStatement, Row
 from chat_domain.errors import Conflict
 
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]]
@@ -22,6 +24,11 @@ class Statements(Protocol):
     ) -> CursorResult[Any]:
         """Run ``statement`` in the unit of work's transaction; ``write`` if it writes."""
 
+    def execute_driver(
+        self, statement: DriverStatement, params: Mapping[str, Any], *, write: bool = False
+    ) -> list[Row]:
+        """PostgreSQL: ``execute`` on the driver's cursor (``adapters.sql_driver``); its rows."""
+
 
 def insert_unique(
     db: Statements,
@@ -30,16 +37,21 @@ def insert_unique(
     index: Index,
     taken: Conflict,
     *,
-    statement: Executable | None = None,
     write: bool = True,
 ) -> CursorResult[Any]:
     """Insert ``row``; raise ``taken`` if that breaks the unique ``index`` (another writer won).
 
-    ``statement`` replaces the plain insert into ``table`` (one that also writes
-    more, or answers something); ``write`` is passed on to ``Statements.execute``.
+    ``write`` is passed on to ``Statements.execute``.
     """
+    with conflicts_as(taken, index):
+        return db.execute(insert(table), row, write=write)
+
+
+@contextmanager
+def conflicts_as(taken: Conflict, index: Index) -> Iterator[None]:
+    """Raise ``taken`` for a violation of the unique ``index`` (another writer won)."""
     try:
-        return db.execute(insert(table) if statement is None else statement, row, write=write)
+        yield
     except IntegrityError as error:
         if violates(error, index):
             raise taken from None
