@@ -49,6 +49,7 @@ from tests.fakes import SequentialIds, TickingClock
 from tests.integration.databases import (
     SQL_BACKENDS,
     clear_tables,
+    drop_abandoned_test_databases,
     postgres_admin_url,
     postgres_problem,
     postgres_required,
@@ -67,6 +68,7 @@ def postgresql_server() -> URL:
                 f"CHAT_REQUIRE_POSTGRES=1 but PostgreSQL at {where} does not answer: {problem}"
             )
         pytest.skip(f"no PostgreSQL answers at {where} ({problem}); set CHAT_TEST_DATABASE_URL")
+    drop_abandoned_test_databases(url)
     return url
 
 

@@ -52,10 +52,52 @@ def postgres_problem(url: URL) -> str | None:
     return None
 
 
+TEST_DATABASE_PREFIX = "chat_test_"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", None})
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def drop_abandoned_test_databases(admin_url: URL) -> list[str]:
+    """Drop test databases whose test run was killed before it could drop them.
+
+    Names carry the creating process's id; on a server on this machine a
+    database whose process is gone belongs to nobody. A remote server's
+    databases may belong to runs elsewhere, so they are left alone.
+    """
+    if admin_url.host not in LOCAL_HOSTS:
+        return []
+    engine = _admin_engine(admin_url)
+    dropped: list[str] = []
+    try:
+        with engine.connect() as connection:
+            names = connection.execute(
+                text("SELECT datname FROM pg_database WHERE datname LIKE :pattern"),
+                {"pattern": TEST_DATABASE_PREFIX + "%"},
+            ).scalars()
+            for name in list(names):
+                pid = name.removeprefix(TEST_DATABASE_PREFIX).split("_", 1)[0]
+                if pid.isdigit() and not _process_alive(int(pid)):
+                    quoted = engine.dialect.identifier_preparer.quote(name)
+                    connection.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+                    dropped.append(name)
+    finally:
+        engine.dispose()
+    return dropped
+
+
 @contextmanager
 def throwaway_postgres_database(admin_url: URL) -> Iterator[str]:
     """A new, empty database on the server, dropped (with its connections) afterwards."""
-    name = f"chat_test_{os.getpid()}_{secrets.token_hex(4)}"
+    name = f"{TEST_DATABASE_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
     engine = _admin_engine(admin_url)
     quoted = engine.dialect.identifier_preparer.quote(name)
     try:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import NullPool, create_engine, select, text
+from sqlalchemy.engine import URL, make_url
 
 from adapters.migrate import schema_is_current, upgrade_to_head
 from adapters.orm import users
@@ -18,6 +19,11 @@ from chat_domain.model import User
 from chat_domain.ports import UnitOfWork
 from entrypoints.bootstrap import Database, bootstrap, open_database
 from tests.fakes import EPOCH
+from tests.integration.databases import (
+    TEST_DATABASE_PREFIX,
+    drop_abandoned_test_databases,
+    throwaway_postgres_database,
+)
 from tests.races import race
 
 UNREACHABLE_POSTGRES = "postgresql://postgres@127.0.0.1:1/nothing"
@@ -187,3 +193,25 @@ def test_postgres_lost_connections_are_replaced_without_the_user_noticing(
         assert chats.list_chats(alice.id) == []
     finally:
         database.dispose()
+
+
+@pytest.mark.postgres
+def test_test_databases_of_killed_runs_are_dropped(postgresql_server: URL) -> None:
+    # A pid far above any real one: the run that made this database is gone.
+    orphan = f"{TEST_DATABASE_PREFIX}4999999_deadbeef"
+    engine = create_engine(
+        postgresql_server.set(drivername="postgresql+psycopg2"),
+        isolation_level="AUTOCOMMIT",
+        poolclass=NullPool,
+    )
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{orphan}"'))
+        with throwaway_postgres_database(postgresql_server) as live_url:
+            dropped = drop_abandoned_test_databases(postgresql_server)
+            assert orphan in dropped
+            assert make_url(live_url).database not in dropped
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{orphan}"'))
+        engine.dispose()
