@@ -38,6 +38,7 @@ are promised an answer in, with room for a busy machine.
 """
 
 _unbounded = threading.local()
+_POLL_OK, _POLL_READ, _POLL_WRITE = pg.POLL_OK, pg.POLL_READ, pg.POLL_WRITE
 
 
 class TimedConnection(pg.connection):
@@ -80,29 +81,37 @@ def _abandon(fd: int) -> None:
 
 def wait_with_deadline(connection: pg.connection) -> None:
     """psycopg2's wait callback: ``psycopg2.extras.wait_select`` with a deadline."""
-    limit = _deadline_for(connection)
-    deadline = None if limit is None else time.monotonic() + limit
+    # The callback runs on every round trip. When the answer is already in,
+    # the first poll finishes it: no deadline to compute, no select to make.
     abandoned = False
+    limit: float | None = None
     try:
+        state = connection.poll()
+        if state == _POLL_OK:
+            if isinstance(connection, TimedConnection):
+                connection.connected = True
+            return
+        limit = remaining = _deadline_for(connection)
+        deadline = None if limit is None else time.monotonic() + limit
+        fd = connection.fileno()
         while True:
-            state = connection.poll()
-            if state == pg.POLL_OK:
-                if isinstance(connection, TimedConnection):
-                    connection.connected = True
-                return
-            fd = connection.fileno()
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if state == pg.POLL_READ:
-                readable, _, _ = select.select([fd], [], [], remaining)
-                ready = bool(readable)
-            elif state == pg.POLL_WRITE:
-                _, writable, _ = select.select([], [fd], [], remaining)
-                ready = bool(writable)
+            if state == _POLL_READ:
+                ready = bool(select.select((fd,), (), (), remaining)[0])
+            elif state == _POLL_WRITE:
+                ready = bool(select.select((), (fd,), (), remaining)[1])
             else:  # pragma: no cover - psycopg2 documents no other state
                 raise psycopg2.OperationalError(f"unexpected poll state {state}")
             if deadline is not None and not ready:
                 _abandon(fd)
                 abandoned, deadline = True, None  # libpq now fails at once
+            state = connection.poll()
+            if state == _POLL_OK:
+                if isinstance(connection, TimedConnection):
+                    connection.connected = True
+                return
+            # libpq may swap sockets while connecting (another address to try).
+            fd = connection.fileno()
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
     except psycopg2.OperationalError as error:
         if abandoned:
             raise psycopg2.OperationalError(

@@ -100,6 +100,7 @@ class Metrics:
             multiprocess_mode="livesum",
         )
         self._pool_in_use = pool_in_use
+        self._pool_sampled: int | None = None
 
     def watch_pool(self, pool_in_use: Callable[[], int]) -> None:
         """Report ``pool_in_use()`` (e.g. ``engine.pool.checkedout``) as connections in use."""
@@ -110,8 +111,13 @@ class Metrics:
         # Sampled rather than computed at scrape time (prometheus-client's
         # set_function does not work across processes). Samples are taken as
         # every request starts and ends, so an idle worker's value is exact.
+        # Only a change is written: setting the gauge takes its lock (and, with
+        # several workers, writes a shared file) on every request otherwise.
         if self._pool_in_use is not None:
-            self.pool_gauge.set(self._pool_in_use())
+            in_use = self._pool_in_use()
+            if in_use != self._pool_sampled:
+                self._pool_sampled = in_use
+                self.pool_gauge.set(in_use)
 
     def exposition(self) -> bytes:
         """The current metrics in Prometheus' text format."""

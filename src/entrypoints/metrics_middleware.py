@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Collection
 
+from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.metrics import Metrics
@@ -43,18 +44,23 @@ def _problem_code(body: bytes) -> str:
 class _Exchange:
     """What the middleware learns about one request while passing its answer on."""
 
+    __slots__ = ("_send", "problem", "status")
+
     def __init__(self, send: Send) -> None:
         self._send = send
         self.status = 500
         self.problem: bytearray | None = None
 
     async def send(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
+        kind = message["type"]
+        if kind == "http.response.start":
             self.status = int(message["status"])
-            headers = dict(message.get("headers", ()))
-            if headers.get(b"content-type", b"").startswith(b"application/problem+json"):
-                self.problem = bytearray()
-        elif message["type"] == "http.response.body" and self.problem is not None:
+            for name, value in message.get("headers", ()):
+                if name == b"content-type":
+                    if value.startswith(b"application/problem+json"):
+                        self.problem = bytearray()
+                    break
+        elif kind == "http.response.body" and self.problem is not None:
             self.problem += message.get("body", b"")[: _PROBLEM_BODY_LIMIT - len(self.problem)]
         await self._send(message)
 
@@ -73,6 +79,11 @@ class MetricsMiddleware:
         self.app = app
         self.metrics = metrics
         self.known_paths = frozenset(known_paths)
+        # Label children, looked up once per label set: ``labels()`` checks,
+        # converts and locks on every call. Their number is bounded, as the
+        # label values are (routes x verbs x statuses).
+        self._counted: dict[tuple[str, str, int], Counter] = {}
+        self._timed: dict[tuple[str, str], Histogram] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -93,8 +104,16 @@ class MetricsMiddleware:
             verb = scope.get("method", "")
             verb = verb if verb in _VERBS else OTHER
             path = route_label(scope, self.known_paths)
-            metrics.requests.labels(path, verb, str(exchange.status)).inc()
-            metrics.latency.labels(path, verb).observe(elapsed)
+            status = exchange.status
+            counted = self._counted.get((path, verb, status))
+            if counted is None:
+                counted = metrics.requests.labels(path, verb, str(status))
+                self._counted[path, verb, status] = counted
+            counted.inc()
+            timed = self._timed.get((path, verb))
+            if timed is None:
+                timed = self._timed[path, verb] = metrics.latency.labels(path, verb)
+            timed.observe(elapsed)
             if exchange.problem is not None:
                 metrics.errors.labels(_problem_code(bytes(exchange.problem))).inc()
             metrics.in_flight.dec()
