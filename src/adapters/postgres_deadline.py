@@ -30,7 +30,7 @@ CONNECT_DEADLINE_S = 0.8
 """Longest wait to open a connection (TCP, TLS and authentication together)."""
 
 ROUND_TRIP_DEADLINE_S = 1.4
-"""Longest wait for the answer to one statement or commit.
+"""Longest silence while waiting for the answer to one statement or commit.
 
 An unreachable database is noticed within one round trip, or one round trip
 and one connection attempt (2.2 s), inside the 3 s the contract's clients
@@ -79,6 +79,15 @@ def _abandon(fd: int) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
+def _ready(fd: int, state: int, timeout: float | None) -> bool:
+    """Whether the socket became ready for what libpq waits on within ``timeout``."""
+    if state == _POLL_READ:
+        return bool(select.select((fd,), (), (), timeout)[0])
+    if state == _POLL_WRITE:
+        return bool(select.select((), (fd,), (), timeout)[1])
+    raise psycopg2.OperationalError(f"unexpected poll state {state}")  # pragma: no cover
+
+
 def wait_with_deadline(connection: pg.connection) -> None:
     """psycopg2's wait callback: ``psycopg2.extras.wait_select`` with a deadline."""
     # The callback runs on every round trip. When the answer is already in,
@@ -95,15 +104,14 @@ def wait_with_deadline(connection: pg.connection) -> None:
         deadline = None if limit is None else time.monotonic() + limit
         fd = connection.fileno()
         while True:
-            if state == _POLL_READ:
-                ready = bool(select.select((fd,), (), (), remaining)[0])
-            elif state == _POLL_WRITE:
-                ready = bool(select.select((), (fd,), (), remaining)[1])
-            else:  # pragma: no cover - psycopg2 documents no other state
-                raise psycopg2.OperationalError(f"unexpected poll state {state}")
+            ready = _ready(fd, state, remaining)
             if deadline is not None and not ready:
                 _abandon(fd)
                 abandoned, deadline = True, None  # libpq now fails at once
+            elif deadline is not None and limit is not None:
+                # The database is talking: the limit is on its silence, not on
+                # how long a large answer takes to arrive on a busy machine.
+                deadline = time.monotonic() + limit
             state = connection.poll()
             if state == _POLL_OK:
                 if isinstance(connection, TimedConnection):
