@@ -20,11 +20,10 @@ from typing import Any
 import psycopg2
 from sqlalchemy import Table, make_url
 
-from adapters import orm
-from adapters.sql import create_engine_for
+from adapters.sql import open_database, tables
 from bench import schema
 from bench.dataset import Dataset
-from chat_domain.rules import chat_name_key, username_key
+from chat_domain.rules import name_key
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 _BATCH = 50_000
@@ -65,11 +64,11 @@ class _CopyStream:
 
 
 def _user_values(row: tuple[str, str, datetime]) -> tuple[object, ...]:
-    return (row[0], row[1], username_key(row[1]), row[2])
+    return (row[0], row[1], name_key(row[1]), row[2])
 
 
 def _chat_values(row: tuple[str, str, datetime, datetime | None]) -> tuple[object, ...]:
-    return (row[0], row[1], chat_name_key(row[1]), row[2], row[3])
+    return (row[0], row[1], name_key(row[1]), row[2], row[3])
 
 
 def _tables(data: Dataset) -> Iterator[tuple[tuple[str, tuple[str, ...]], Iterable[Any]]]:
@@ -136,8 +135,8 @@ def postgres(data: Dataset, log: Callable[[str], None]) -> Iterator[str]:
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def _orm_table(name: str) -> Table:
-    return orm.metadata.tables[name]
+def _table(name: str) -> Table:
+    return tables.metadata.tables[name]
 
 
 @contextlib.contextmanager
@@ -147,20 +146,20 @@ def sqlite(data: Dataset, workdir: Path, log: Callable[[str], None]) -> Iterator
     url = f"sqlite:///{path}"
     started = time.monotonic()
     _migrate(url)
-    engine = create_engine_for(url)
+    database = open_database(url)
     try:
-        with engine.begin() as conn:
+        with database.engine.begin() as conn:
             for (table, columns), rows in _tables(data):
                 batch: list[dict[str, Any]] = []
                 for row in rows:
                     batch.append(dict(zip(columns, row, strict=True)))
                     if len(batch) == _BATCH:
-                        conn.execute(_orm_table(table).insert(), batch)
+                        conn.execute(_table(table).insert(), batch)
                         batch = []
                 if batch:
-                    conn.execute(_orm_table(table).insert(), batch)
+                    conn.execute(_table(table).insert(), batch)
     finally:
-        engine.dispose()
+        database.dispose()
     log(f"seeded {path.name} ({_describe(data)}) in {time.monotonic() - started:.1f} s")
     try:
         yield url

@@ -16,12 +16,12 @@ from pathlib import Path
 import attrs
 
 # The baselines hold as many connections per worker as the product does.
-from adapters.sql_engine import POOL_SIZE
+from adapters.sql.dialect import POOL_SIZE
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The product's app, built in each worker from the environment, as `chat-server serve` does.
-PRODUCT_APP = "entrypoints.server:app_from_environment"
+# The product, served by `chat-server serve` itself (its settings from the environment).
+PRODUCT_APP = "chat-server"
 BASELINE_APPS = {
     "http": "bench.baselines:http_app",
     "write": "bench.baselines:write_app",
@@ -41,9 +41,13 @@ def free_port() -> int:
         return port
 
 
-def uvicorn_command(app: str, port: int, workers: int) -> list[str]:
+def server_command(app: str, port: int, workers: int) -> list[str]:
     """The same settings for every server: uvloop, httptools, no access log or Server
-    header (as ``chat-server serve`` runs the product)."""
+    header (as ``chat-server serve`` runs the product, uvloop and httptools by default)."""
+    if app == PRODUCT_APP:
+        chat_server = Path(sys.executable).with_name("chat-server")
+        where = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+        return [str(chat_server), "serve", *where]
     return [
         sys.executable,
         "-m",
@@ -110,7 +114,7 @@ def serve(app: str, *, workers: int, env: Mapping[str, str], log: Path) -> Itera
     full_env = {**os.environ, **env, "BENCH_POOL_SIZE": str(POOL_SIZE)}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            uvicorn_command(app, port, workers),
+            server_command(app, port, workers),
             cwd=ROOT,
             env=full_env,
             stdout=out,

@@ -30,7 +30,7 @@ class TickingClock(Clock):
         with self._lock:
             self._next = when
             if step is not None:
-                self._step = step
+                self.step = step
 
 
 class SequentialIds(IdGenerator):

@@ -2,9 +2,10 @@
 
 Used by the unit tests, the state machine (as the model the SQL adapters must
 match) and by anyone embedding the service without a database. Writes are
-staged in the unit of work and applied atomically on commit under one lock,
-so a rollback leaves nothing behind and concurrent threads see only
-committed data (read committed, as PostgreSQL does by default).
+checked and staged in the unit of work, and applied atomically on commit
+under one lock (names checked again there, as a unique index would), so a
+rollback leaves nothing behind and concurrent threads see only committed
+data (read committed, as PostgreSQL does by default).
 """
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ from datetime import datetime
 import attrs
 
 from chat_domain import rules
-from chat_domain.errors import ChatNameTaken, UsernameTaken
-from chat_domain.model import Chat, Message, User, chat_list_key, message_list_key
-from chat_domain.ports import (
-    ChatRepository,
-    MessageRepository,
+from chat_domain.errors import ChatNameTaken, UsernameTaken, members_not_found, sender_refusal
+from chat_domain.model import (
+    Chat,
+    Message,
     SenderStatus,
-    UnitOfWork,
-    UserRepository,
+    User,
+    chat_list_key,
+    message_list_key,
 )
+from chat_domain.ports import ChatRepository, MessageRepository, UnitOfWork, UserRepository
 
 
 @attrs.define
@@ -77,16 +79,12 @@ class MemoryUserRepository(UserRepository):
         self._staged = staged
 
     def add(self, user: User) -> None:
-        key = rules.username_key(user.username)
+        key = rules.name_key(user.username)
         with self._store.lock:
             if key in self._store.user_by_key or key in self._staged.user_keys:
                 raise UsernameTaken(user.username)
         self._staged.users[user.id] = user
         self._staged.user_keys.add(key)
-
-    def get(self, user_id: str) -> User | None:
-        with self._store.lock:
-            return self._staged.users.get(user_id) or self._store.users.get(user_id)
 
     def missing(self, user_ids: Sequence[str]) -> list[str]:
         with self._store.lock:
@@ -95,19 +93,23 @@ class MemoryUserRepository(UserRepository):
 
 
 class MemoryChatRepository(ChatRepository):
-    def __init__(self, store: MemoryStore, staged: _Staged) -> None:
+    def __init__(self, store: MemoryStore, staged: _Staged, users: UserRepository) -> None:
         self._store = store
         self._staged = staged
+        self._users = users
 
     def add(self, chat: Chat) -> None:
-        key = rules.chat_name_key(chat.name)
+        missing = self._users.missing(chat.users)
+        if missing:
+            raise members_not_found(chat.users, missing)
+        key = rules.name_key(chat.name)
         with self._store.lock:
             if key in self._store.chat_by_key or key in self._staged.chat_keys:
                 raise ChatNameTaken(chat.name)
         self._staged.chats[chat.id] = chat
         self._staged.chat_keys.add(key)
 
-    def get(self, chat_id: str) -> Chat | None:
+    def _get(self, chat_id: str) -> Chat | None:
         with self._store.lock:
             chat = self._staged.chat(self._store, chat_id)
         if chat is None:
@@ -122,26 +124,29 @@ class MemoryChatRepository(ChatRepository):
     def sender_status(self, chat_id: str, user_id: str) -> SenderStatus:
         with self._store.lock:
             chat = self._staged.chat(self._store, chat_id)
-            if chat is None:
-                return SenderStatus.CHAT_MISSING
-            if user_id not in self._store.users and user_id not in self._staged.users:
-                return SenderStatus.AUTHOR_MISSING
-            return SenderStatus.MEMBER if user_id in chat.users else SenderStatus.NOT_MEMBER
+            author = user_id in self._store.users or user_id in self._staged.users
+        member = chat is not None and user_id in chat.users
+        return SenderStatus.of(chat=chat is not None, author=author, member=member)
 
     def list_for_user(self, user_id: str) -> list[Chat]:
         with self._store.lock:
             ids = set(self._store.chats_of_user.get(user_id, ()))
         ids.update(c.id for c in self._staged.chats.values() if user_id in c.users)
-        chats = [chat for chat_id in ids if (chat := self.get(chat_id)) is not None]
+        chats = [chat for chat_id in ids if (chat := self._get(chat_id)) is not None]
         return sorted(chats, key=chat_list_key, reverse=True)
 
 
 class MemoryMessageRepository(MessageRepository):
-    def __init__(self, store: MemoryStore, staged: _Staged) -> None:
+    def __init__(self, store: MemoryStore, staged: _Staged, chats: MemoryChatRepository) -> None:
         self._store = store
         self._staged = staged
+        self._chats = chats
 
-    def add(self, message: Message) -> None:
+    def append(self, message: Message) -> None:
+        status = self._chats.sender_status(message.chat, message.author)
+        refusal = sender_refusal(status, message.chat, message.author)
+        if refusal is not None:
+            raise refusal
         self._staged.messages.append(message)
 
     def list_for_chat(
@@ -162,8 +167,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self._store = store
         self._staged = _Staged()
         self.users = MemoryUserRepository(store, self._staged)
-        self.chats = MemoryChatRepository(store, self._staged)
-        self.messages = MemoryMessageRepository(store, self._staged)
+        self.chats = MemoryChatRepository(store, self._staged, self.users)
+        self.messages = MemoryMessageRepository(store, self._staged, self.chats)
 
     def commit(self) -> None:
         staged, store = self._staged, self._store
@@ -171,17 +176,17 @@ class MemoryUnitOfWork(UnitOfWork):
             # Another unit of work may have committed the same name since it
             # was staged here: check again under the lock, as a unique index would.
             for user in staged.users.values():
-                if rules.username_key(user.username) in store.user_by_key:
+                if rules.name_key(user.username) in store.user_by_key:
                     raise UsernameTaken(user.username)
             for chat in staged.chats.values():
-                if rules.chat_name_key(chat.name) in store.chat_by_key:
+                if rules.name_key(chat.name) in store.chat_by_key:
                     raise ChatNameTaken(chat.name)
             for user in staged.users.values():
                 store.users[user.id] = user
-                store.user_by_key[rules.username_key(user.username)] = user.id
+                store.user_by_key[rules.name_key(user.username)] = user.id
             for chat in staged.chats.values():
                 store.chats[chat.id] = chat
-                store.chat_by_key[rules.chat_name_key(chat.name)] = chat.id
+                store.chat_by_key[rules.name_key(chat.name)] = chat.id
                 for member in chat.users:
                     store.chats_of_user.setdefault(member, set()).add(chat.id)
             for message in staged.messages:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from chat_domain.model import SenderStatus
+
 
 class ChatError(Exception):
     """Base of every error the service reports to its clients."""
@@ -128,3 +130,21 @@ class Unavailable(ChatError):
 
     code = "unavailable"
     title = "Service unavailable"
+
+
+def sender_refusal(status: SenderStatus, chat_id: str, author_id: str) -> ChatError | None:
+    """Why ``author_id`` may not post to ``chat_id``; ``None`` for a member."""
+    if status is SenderStatus.CHAT_MISSING:
+        return ChatNotFound(chat_id)
+    if status is SenderStatus.AUTHOR_MISSING:
+        return UserNotFound([author_id], field="author")
+    if status is SenderStatus.NOT_MEMBER:
+        return NotAMember(author_id, chat_id)
+    return None
+
+
+def members_not_found(members: Sequence[str], missing: Sequence[str]) -> UserNotFound:
+    """The refusal of a chat whose ``missing`` members name nobody: the one member's
+    place (``users[2]``) when it is one, else the whole field."""
+    field = f"users[{members.index(missing[0])}]" if len(missing) == 1 else "users"
+    return UserNotFound(missing, field=field)

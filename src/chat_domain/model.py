@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import attrs
@@ -30,6 +31,24 @@ class Message:
     author: str
     text: str
     created_at: datetime
+
+
+class SenderStatus(enum.Enum):
+    """Whether a user may post to a chat, and if not, why."""
+
+    CHAT_MISSING = "chat_missing"
+    AUTHOR_MISSING = "author_missing"
+    NOT_MEMBER = "not_member"
+    MEMBER = "member"
+
+    @classmethod
+    def of(cls, *, chat: bool, author: bool, member: bool) -> SenderStatus:
+        """The status from what was found: the chat, the author, the membership."""
+        if member:
+            return cls.MEMBER
+        if not chat:
+            return cls.CHAT_MISSING
+        return cls.NOT_MEMBER if author else cls.AUTHOR_MISSING
 
 
 def chat_list_key(chat: Chat) -> tuple[bool, datetime, str]:

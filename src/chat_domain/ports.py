@@ -1,14 +1,13 @@
 """What the use cases need from the outside world, as abstract ports.
 
-Adapters implement these: in memory for tests and embedding, over SQLAlchemy
-for production. Every adapter must behave alike, including which domain
-error it raises, so the contract suite and the state machine can compare them.
+Adapters implement these: in memory for tests and embedding, over SQL for
+production. Every adapter must behave alike, including which domain error
+it raises, so the contract suite and the state machine can compare them.
 """
 
 from __future__ import annotations
 
 import abc
-import enum
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
@@ -29,22 +28,17 @@ class IdGenerator(abc.ABC):
         """A fresh, unguessable UUID version 7 in canonical lowercase form."""
 
 
-class SenderStatus(enum.Enum):
-    """Whether a user may post to a chat, decided in one look-up."""
-
-    CHAT_MISSING = "chat_missing"
-    AUTHOR_MISSING = "author_missing"
-    NOT_MEMBER = "not_member"
-    MEMBER = "member"
+# Writes are staged: the unit of work that stages one reads it back at once,
+# others see it only once it is committed. A write that must be refused is
+# refused at the latest by ``commit``, and then nothing of the unit of work
+# is kept. Each one is atomic with its checks: no other writer can slip
+# between the check and the write.
 
 
 class UserRepository(abc.ABC):
     @abc.abstractmethod
     def add(self, user: User) -> None:
-        """Store a new user; ``UsernameTaken`` if its name's key is in use."""
-
-    @abc.abstractmethod
-    def get(self, user_id: str) -> User | None: ...
+        """Stage a new user; ``UsernameTaken`` if its name's key is in use."""
 
     @abc.abstractmethod
     def missing(self, user_ids: Sequence[str]) -> list[str]:
@@ -54,17 +48,15 @@ class UserRepository(abc.ABC):
 class ChatRepository(abc.ABC):
     @abc.abstractmethod
     def add(self, chat: Chat) -> None:
-        """Store a new chat and its members; ``ChatNameTaken`` if the name's key is in use."""
+        """Stage a new chat with its members, in their order.
 
-    @abc.abstractmethod
-    def get(self, chat_id: str) -> Chat | None: ...
+        Refused with ``UserNotFound`` (see ``errors.members_not_found``) when
+        members name nobody, else with ``ChatNameTaken`` if the name's key is
+        in use.
+        """
 
     @abc.abstractmethod
     def exists(self, chat_id: str) -> bool: ...
-
-    @abc.abstractmethod
-    def sender_status(self, chat_id: str, user_id: str) -> SenderStatus:
-        """Chat existence, user existence and membership, answered together."""
 
     @abc.abstractmethod
     def list_for_user(self, user_id: str) -> list[Chat]:
@@ -73,12 +65,13 @@ class ChatRepository(abc.ABC):
 
 class MessageRepository(abc.ABC):
     @abc.abstractmethod
-    def add(self, message: Message) -> None:
-        """Append a message and advance its chat's ``last_message_at``.
+    def append(self, message: Message) -> None:
+        """Stage a message, refused unless its author is a member of its chat
+        (``errors.sender_refusal`` says with what).
 
-        Both happen in the same unit of work. ``last_message_at`` only ever
-        moves forward: it becomes the later of its current value and the
-        message's time, so concurrent sends cannot move it backwards.
+        Its chat's ``last_message_at`` moves with it, and only ever forward:
+        it becomes the later of its current value and the message's time, so
+        concurrent sends cannot move it backwards.
         """
 
     @abc.abstractmethod
@@ -109,38 +102,6 @@ class UnitOfWork(abc.ABC):
         tb: TracebackType | None,
     ) -> None:
         self.rollback()
-
-    def send(self, message: Message) -> SenderStatus:
-        """Store ``message`` and commit, if its author may post to its chat; store
-        nothing otherwise. The author's status either way.
-
-        One step, so that an adapter may check, write and commit at once: on
-        PostgreSQL it is one statement, atomic and durable on its own.
-        """
-        status = self.chats.sender_status(message.chat, message.author)
-        if status is SenderStatus.MEMBER:
-            self.messages.add(message)
-            self.commit()
-        return status
-
-    def add_user(self, user: User) -> None:
-        """Store ``user`` and commit; ``UsernameTaken``, storing nothing, if its
-        name is in use. One step, so that an adapter may write and commit at once."""
-        self.users.add(user)
-        self.commit()
-
-    def create_chat(self, chat: Chat) -> list[str]:
-        """Store ``chat`` and commit, if every member names a user; store nothing
-        otherwise. The members that name nobody, in the order given.
-
-        One step, so that an adapter may check, write and commit at once (on
-        PostgreSQL it is one statement, atomic and durable on its own).
-        """
-        missing = self.users.missing(chat.users)
-        if not missing:
-            self.chats.add(chat)
-            self.commit()
-        return missing
 
     @abc.abstractmethod
     def commit(self) -> None:

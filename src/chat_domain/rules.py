@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from chat_domain.errors import DuplicateUser, Invalid
 
@@ -36,8 +37,23 @@ def _require_str(value: object, field: str) -> str:
     return value
 
 
-def _is_control(ch: str) -> bool:
+def is_control(ch: str) -> bool:
+    """A control character (Unicode category ``Cc``), the kind no name may hold."""
     return unicodedata.category(ch) == "Cc"
+
+
+def is_space_or_control(ch: str) -> bool:
+    """What a username may not hold: whitespace (``str.isspace``) or a control character."""
+    return ch.isspace() or is_control(ch)
+
+
+def _refuse_any(name: str, field: str, banned: Callable[[str], bool], what: str) -> None:
+    for ch in name:
+        if banned(ch):
+            raise Invalid(
+                f"{field} must not contain {what} (found U+{ord(ch):04X} in {_describe(name)})",
+                field=field,
+            )
 
 
 def parse_id(value: object, field: str) -> str:
@@ -47,13 +63,9 @@ def parse_id(value: object, field: str) -> str:
     return value.lower()
 
 
-def username_key(username: str) -> str:
-    """The key under which usernames are unique: equal after NFC and casefolding."""
-    return unicodedata.normalize("NFC", username).casefold()
-
-
-def chat_name_key(name: str) -> str:
-    """The key under which chat names are unique: equal after NFC and casefolding."""
+def name_key(name: str) -> str:
+    """The key under which usernames, and chat names, are unique: equal after NFC
+    and casefolding, so ``Straße`` and ``STRASSE`` are one name."""
     return unicodedata.normalize("NFC", name).casefold()
 
 
@@ -64,13 +76,7 @@ def clean_username(value: object) -> str:
         raise Invalid(
             f"username must be 1 to {USERNAME_MAX} characters, not {len(name)}", field="username"
         )
-    for ch in name:
-        if ch.isspace() or _is_control(ch):
-            raise Invalid(
-                f"username must not contain whitespace or control characters"
-                f" (found U+{ord(ch):04X} in {_describe(name)})",
-                field="username",
-            )
+    _refuse_any(name, "username", is_space_or_control, "whitespace or control characters")
     return name
 
 
@@ -85,13 +91,7 @@ def clean_chat_name(value: object) -> str:
         raise Invalid(
             f"name must not start or end with whitespace: {_describe(name)}", field="name"
         )
-    for ch in name:
-        if _is_control(ch):
-            raise Invalid(
-                f"name must not contain control characters"
-                f" (found U+{ord(ch):04X} in {_describe(name)})",
-                field="name",
-            )
+    _refuse_any(name, "name", is_control, "control characters")
     return name
 
 

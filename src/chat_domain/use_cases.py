@@ -2,19 +2,23 @@
 
 Use cases accept any Python value for each argument (a JSON value from the
 HTTP layer, or anything a direct caller passes) and either return a result or
-raise a ``ChatError``; validation lives in ``rules``.
+raise a ``ChatError``; validation lives in ``rules``, refusals that need the
+stored data come from the repositories (see ``ports``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Generic, TypeVar
 
 import attrs
 
 from chat_domain import rules
-from chat_domain.errors import ChatNotFound, NotAMember, UserNotFound
+from chat_domain.errors import ChatNotFound, UserNotFound
 from chat_domain.model import Chat, Message, User
-from chat_domain.ports import Clock, IdGenerator, SenderStatus, UnitOfWorkFactory
+from chat_domain.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -27,7 +31,8 @@ class AddUser:
         clean_name = rules.clean_username(username)
         user = User(id=self.ids.new_id(), username=clean_name, created_at=self.clock.now())
         with self.uow() as uow:
-            uow.add_user(user)
+            uow.users.add(user)
+            uow.commit()
         return user
 
 
@@ -44,11 +49,8 @@ class CreateChat:
             id=self.ids.new_id(), name=clean_name, users=members, created_at=self.clock.now()
         )
         with self.uow() as uow:
-            missing = uow.create_chat(chat)  # commits when every member exists
-        if missing:
-            first = members.index(missing[0])
-            field = f"users[{first}]" if len(missing) == 1 else "users"
-            raise UserNotFound(missing, field=field)
+            uow.chats.add(chat)
+            uow.commit()
         return chat
 
 
@@ -70,13 +72,8 @@ class SendMessage:
             created_at=self.clock.now(),
         )
         with self.uow() as uow:
-            status = uow.send(message)  # commits when the author may post
-        if status is SenderStatus.CHAT_MISSING:
-            raise ChatNotFound(chat_id)
-        if status is SenderStatus.AUTHOR_MISSING:
-            raise UserNotFound([author_id], field="author")
-        if status is SenderStatus.NOT_MEMBER:
-            raise NotAMember(author_id, chat_id)
+            uow.messages.append(message)
+            uow.commit()
         return message
 
 
@@ -95,6 +92,23 @@ class ListChats:
 
 
 @attrs.frozen
+class Pages(Generic[T]):
+    """A list read a page at a time: the first page, and the rest when there is more.
+
+    ``rest`` is ``None`` when the first page is the whole list, so a caller
+    can tell a short list from a long one without reading ahead itself.
+    """
+
+    first: Sequence[T]
+    rest: Iterator[Sequence[T]] | None = None
+
+    def __iter__(self) -> Iterator[Sequence[T]]:
+        yield self.first
+        if self.rest is not None:
+            yield from self.rest
+
+
+@attrs.frozen
 class ListMessages:
     """A chat's messages: whole (``__call__``) or a page at a time (``pages``)."""
 
@@ -104,7 +118,7 @@ class ListMessages:
     def __call__(self, chat: object) -> list[Message]:
         return [message for page in self.pages(chat) for message in page]
 
-    def pages(self, chat: object) -> Iterator[list[Message]]:
+    def pages(self, chat: object) -> Pages[Message]:
         """The chat's messages in the contract's order, in pages of ``page_size``.
 
         The first page is read, and an unknown chat refused, before this
@@ -114,18 +128,25 @@ class ListMessages:
         """
         chat_id = rules.parse_id(chat, "chat")
         with self.uow() as uow:
-            first = uow.messages.list_for_chat(chat_id, limit=self.page_size + 1)
+            first, more = self._page(uow, chat_id, after=None)
             # A chat with messages exists; only an empty list needs the look-up.
             if not first and not uow.chats.exists(chat_id):
                 raise ChatNotFound(chat_id)
-        return self._pages_from(chat_id, first)
+        return Pages(first, self._pages_after(chat_id, first[-1]) if more else None)
 
-    def _pages_from(self, chat_id: str, page: list[Message]) -> Iterator[list[Message]]:
-        # Each read asks for one message more than a page, to know if another follows.
-        while len(page) > self.page_size:
-            yield page[: self.page_size]
+    def _page(
+        self, uow: UnitOfWork, chat_id: str, after: Message | None
+    ) -> tuple[list[Message], bool]:
+        # The walk's one look-ahead: a row past the page says whether another follows.
+        rows = uow.messages.list_for_chat(chat_id, after=after, limit=self.page_size + 1)
+        return rows[: self.page_size], len(rows) > self.page_size
+
+    def _pages_after(self, chat_id: str, last: Message) -> Iterator[list[Message]]:
+        more = True
+        while more:
             with self.uow() as uow:
-                page = uow.messages.list_for_chat(
-                    chat_id, after=page[self.page_size - 1], limit=self.page_size + 1
-                )
-        yield page
+                page, more = self._page(uow, chat_id, after=last)
+            if not page:
+                return
+            yield page
+            last = page[-1]

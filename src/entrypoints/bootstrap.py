@@ -1,56 +1,41 @@
-"""The composition root: the one place that wires adapters into use cases.
+"""The composition root: the one place that wires settings, database, metrics and app.
 
 In memory (tests, embedding)::
 
     chats = bootstrap()
 
-Over a database (the server; migrate first with ``adapters.migrate.upgrade_to_head``)::
+Over a database (migrate first with ``adapters.sql.migrate.upgrade_to_head``)::
 
     database = open_database("sqlite:///var/chat.db")  # or postgresql://...
     chats = bootstrap(database.uow)
     ...
     database.dispose()
+
+The server builds each process's app with ``worker_app(settings)``.
 """
 
 from __future__ import annotations
 
-import attrs
-from sqlalchemy import Engine
+import functools
+import logging
+
+from starlette.applications import Starlette
 
 from adapters.memory import MemoryStore
-from adapters.sql import create_engine_for, sql_unit_of_work_factory
+from adapters.sql import Database, open_database
+from adapters.sql.migrate import schema_is_current
 from adapters.system import SystemClock, Uuid7Generator
+from chat_domain.errors import Unavailable
 from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory
-from chat_domain.use_cases import AddUser, CreateChat, ListChats, ListMessages, SendMessage
+from chat_domain.service import Chats
+from entrypoints.http import create_app
+from entrypoints.logs import configure_logging
+from entrypoints.metrics import Metrics
+from entrypoints.settings import Settings
 
+__all__ = ["Chats", "Database", "bootstrap", "build_app", "open_database", "worker_app"]
 
-@attrs.frozen
-class Chats:
-    """The service's five use cases, ready to call."""
-
-    add_user: AddUser
-    create_chat: CreateChat
-    send_message: SendMessage
-    list_chats: ListChats
-    list_messages: ListMessages
-
-
-@attrs.frozen
-class Database:
-    """An open database: its engine and the units of work over it."""
-
-    engine: Engine
-    uow: UnitOfWorkFactory
-
-    def dispose(self) -> None:
-        """Close every pooled connection (at shutdown)."""
-        self.engine.dispose()
-
-
-def open_database(url: str) -> Database:
-    """A ``postgresql://`` or ``sqlite:///path`` database; connects on first use, not here."""
-    engine = create_engine_for(url)
-    return Database(engine=engine, uow=sql_unit_of_work_factory(engine))
+log = logging.getLogger("chat.server")
 
 
 def bootstrap(
@@ -60,13 +45,38 @@ def bootstrap(
     ids: IdGenerator | None = None,
 ) -> Chats:
     """Build the use cases; with no unit of work, everything lives in memory."""
-    uow = uow if uow is not None else MemoryStore().unit_of_work
-    clock = clock if clock is not None else SystemClock()
-    ids = ids if ids is not None else Uuid7Generator()
-    return Chats(
-        add_user=AddUser(uow, ids, clock),
-        create_chat=CreateChat(uow, ids, clock),
-        send_message=SendMessage(uow, ids, clock),
-        list_chats=ListChats(uow),
-        list_messages=ListMessages(uow),
+    return Chats.over(
+        uow if uow is not None else MemoryStore().unit_of_work,
+        ids=ids if ids is not None else Uuid7Generator(),
+        clock=clock if clock is not None else SystemClock(),
     )
+
+
+def build_app(settings: Settings) -> Starlette:
+    """The app over the database that ``settings`` name (no connection is made yet)."""
+    database = open_database(settings.database_url)
+    try:
+        if not schema_is_current(database):
+            log.warning(
+                "the database schema is not current;"
+                " requests will fail until `chat-server migrate` has run"
+            )
+    except Unavailable:
+        log.warning("the database does not answer yet; requests answer 503 until it does")
+    metrics = Metrics(
+        multiprocess_dir=settings.metrics_dir if settings.workers > 1 else None,
+        pool_in_use=database.connections_in_use,
+    )
+    return create_app(
+        bootstrap(database.uow),
+        settings=settings,
+        ready=functools.partial(schema_is_current, database),
+        shutdown=database.dispose,
+        metrics=metrics,
+    )
+
+
+def worker_app(settings: Settings) -> Starlette:
+    """The app of one server process, as the process runner starts it (``server``)."""
+    configure_logging(settings.log_level, settings.log_format)
+    return build_app(settings)

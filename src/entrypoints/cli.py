@@ -27,14 +27,14 @@ def _serve(settings: Settings) -> int:
 
 
 def _migrate(settings: Settings) -> int:
-    from adapters.migrate import upgrade_to_head
+    from adapters.sql.migrate import upgrade_to_head
     from entrypoints.bootstrap import open_database
     from entrypoints.logs import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
     database = open_database(settings.database_url)
     try:
-        upgrade_to_head(database.engine)
+        upgrade_to_head(database)
     finally:
         database.dispose()
     print("the database schema is up to date", file=sys.stderr)

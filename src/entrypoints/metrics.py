@@ -102,11 +102,6 @@ class Metrics:
         self._pool_in_use = pool_in_use
         self._pool_sampled: int | None = None
 
-    def watch_pool(self, pool_in_use: Callable[[], int]) -> None:
-        """Report ``pool_in_use()`` (e.g. ``engine.pool.checkedout``) as connections in use."""
-        self._pool_in_use = pool_in_use
-        self.sample_pool()
-
     def sample_pool(self) -> None:
         # Sampled rather than computed at scrape time (prometheus-client's
         # set_function does not work across processes). Samples are taken as

@@ -1,72 +1,28 @@
 """Running the HTTP app under uvicorn, in one process or several.
 
-uvicorn is handed an import string and a factory rather than an app: with
-``WORKERS`` > 1 it starts fresh processes that each import and build their
-own app (and database pool). The settings reach them through the
-environment, written by ``export_settings`` before uvicorn starts.
+Each server process builds its own app (and database pool) from the
+settings, which travel to it inside uvicorn's configuration: the app
+factory is ``bootstrap.worker_app`` bound to them, and uvicorn hands its
+configuration, pickled, to every worker process it starts.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import shutil
 import tempfile
-from collections.abc import Callable
 
 import attrs
 import uvicorn
-from sqlalchemy import Engine, QueuePool
-from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
-from adapters.migrate import schema_is_current
-from chat_domain.errors import Unavailable
-from entrypoints.bootstrap import bootstrap, open_database
-from entrypoints.http import create_app
-from entrypoints.logs import configure_logging, logging_config
-from entrypoints.metrics import Metrics, prepare_multiprocess_dir
-from entrypoints.settings import Settings, export_settings, load_settings
+from entrypoints.bootstrap import open_database, worker_app
+from entrypoints.logs import logging_config
+from entrypoints.metrics import prepare_multiprocess_dir
+from entrypoints.settings import Settings
 
-log = logging.getLogger("chat.server")
-FACTORY = f"{__name__}:app_from_environment"
 # Seconds that open requests get to finish once the server is told to stop.
 GRACEFUL_SHUTDOWN_S = 10
-
-
-def build_app(settings: Settings) -> Starlette:
-    """The app over the database that ``settings`` name (no connection is made yet)."""
-    database = open_database(settings.database_url)
-    try:
-        if not schema_is_current(database.engine):
-            log.warning(
-                "the database schema is not current;"
-                " requests will fail until `chat-server migrate` has run"
-            )
-    except Unavailable:
-        log.warning("the database does not answer yet; requests answer 503 until it does")
-    metrics = Metrics(
-        multiprocess_dir=settings.metrics_dir if settings.workers > 1 else None,
-        pool_in_use=_connections_in_use(database.engine),
-    )
-    return create_app(
-        bootstrap(database.uow),
-        settings=settings,
-        ready=functools.partial(schema_is_current, database.engine),
-        shutdown=database.dispose,
-        metrics=metrics,
-    )
-
-
-def _connections_in_use(engine: Engine) -> Callable[[], int]:
-    pool = engine.pool
-    return pool.checkedout if isinstance(pool, QueuePool) else lambda: 0
-
-
-def app_from_environment() -> Starlette:
-    """uvicorn's factory, run in each server process."""
-    settings = load_settings()
-    configure_logging(settings.log_level, settings.log_format)
-    return build_app(settings)
 
 
 def serve(settings: Settings) -> None:
@@ -79,7 +35,6 @@ def serve(settings: Settings) -> None:
         # earlier run would be counted again, so it starts empty.
         directory = settings.metrics_dir or tempfile.mkdtemp(prefix="chat-metrics-")
         settings = attrs.evolve(settings, metrics_dir=str(prepare_multiprocess_dir(directory)))
-    export_settings(settings)
     try:
         _run_uvicorn(settings)
     finally:
@@ -88,14 +43,20 @@ def serve(settings: Settings) -> None:
 
 
 def _run_uvicorn(settings: Settings) -> None:
-    uvicorn.run(
-        FACTORY,
+    config = uvicorn.Config(
+        functools.partial(worker_app, settings),
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=settings.workers if settings.workers > 1 else None,
+        workers=settings.workers,
         log_config=logging_config(settings.log_level, settings.log_format),
-        access_log=False,  # ours (entrypoints.middleware) carries the request id
+        access_log=False,  # ours (http.middleware.request_log) carries the request id
         server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
+    if settings.workers > 1:
+        # What uvicorn.run does for an app named by an import string, which
+        # it insists on for workers; a picklable factory serves as well.
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        uvicorn.Server(config).run()

@@ -13,7 +13,7 @@ value and what would be right, for the command line to print.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import attrs
@@ -45,10 +45,9 @@ class Settings:
 
 
 def _url(value: str) -> str:
+    # Only the scheme is checked here; opening the database reads the rest.
     scheme = value.partition(":")[0].lower()
-    if scheme == "postgres":  # the spelling many hosting providers hand out
-        return "postgresql" + value[len(scheme) :]
-    if scheme.split("+")[0] in ("sqlite", "postgresql") and "://" in value:
+    if scheme.split("+")[0] in ("sqlite", "postgresql", "postgres") and "://" in value:
         return value
     # Only the scheme is echoed: the rest may hold a password.
     raise ValueError(f"must be a sqlite:/// or postgresql:// URL, not a {scheme or '?'}: URL")
@@ -161,23 +160,3 @@ def load_settings(
         except ValueError as error:
             raise SettingsError(f"{source} {error}") from None
     return Settings(**values)  # type: ignore[arg-type]
-
-
-def as_environ(settings: Settings) -> dict[str, str]:
-    """The settings as environment variables, for server processes started later."""
-    result: dict[str, str] = {}
-    for option in OPTIONS:
-        value = getattr(settings, option.attr)
-        if value is None:
-            continue
-        if isinstance(value, tuple):
-            value = ",".join(value)
-        elif isinstance(value, bool):
-            value = "true" if value else "false"
-        result[option.env] = str(value)
-    return result
-
-
-def export_settings(settings: Settings, environ: MutableMapping[str, str] | None = None) -> None:
-    """Write the settings into the environment that server processes will inherit."""
-    (os.environ if environ is None else environ).update(as_environ(settings))

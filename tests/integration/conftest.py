@@ -41,10 +41,10 @@ import pytest
 from sqlalchemy.engine import URL
 
 from adapters.memory import MemoryStore
-from adapters.migrate import upgrade_to_head
-from adapters.sql import create_engine_for
+from adapters.sql import Database, open_database
+from adapters.sql.migrate import upgrade_to_head
 from chat_domain.ports import UnitOfWorkFactory
-from entrypoints.bootstrap import Chats, Database, bootstrap, open_database
+from entrypoints.bootstrap import Chats, bootstrap
 from tests.fakes import SequentialIds, TickingClock
 from tests.integration.databases import (
     SQL_BACKENDS,
@@ -76,7 +76,7 @@ def postgresql_server() -> URL:
 def _postgresql_session_database(postgresql_server: URL) -> Iterator[Database]:
     with throwaway_postgres_database(postgresql_server) as url:
         database = open_database(url)
-        upgrade_to_head(database.engine)
+        upgrade_to_head(database)
         yield database
         database.dispose()
 
@@ -100,9 +100,9 @@ def empty_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def sqlite_database_url(empty_sqlite_url: str) -> str:
-    engine = create_engine_for(empty_sqlite_url)
-    upgrade_to_head(engine)
-    engine.dispose()
+    database = open_database(empty_sqlite_url)
+    upgrade_to_head(database)
+    database.dispose()
     return empty_sqlite_url
 
 

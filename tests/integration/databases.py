@@ -12,7 +12,7 @@ from sqlalchemy import Engine, NullPool, create_engine, delete, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
-from adapters.orm import metadata
+from adapters.sql.tables import metadata
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 

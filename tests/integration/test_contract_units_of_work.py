@@ -1,4 +1,4 @@
-"""Units of work and repositories on every adapter: staging, commit, rollback, look-ups."""
+"""Units of work and repositories on every adapter: staging, commit, rollback, refusals."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ import uuid
 
 import pytest
 
-from chat_domain.model import Chat, User
-from chat_domain.ports import SenderStatus, UnitOfWorkFactory
+from chat_domain.errors import (
+    ChatNameTaken,
+    ChatNotFound,
+    NotAMember,
+    UsernameTaken,
+    UserNotFound,
+)
+from chat_domain.model import Chat, Message, User
+from chat_domain.ports import UnitOfWorkFactory
 from entrypoints.bootstrap import Chats
 from tests.fakes import EPOCH
 
@@ -18,18 +25,33 @@ def _add_and_fail(uow_factory: UnitOfWorkFactory, user: User) -> None:
         raise RuntimeError("the use case failed half-way")
 
 
+def _commit(uow_factory: UnitOfWorkFactory, *writes: User | Chat | Message) -> None:
+    with uow_factory() as uow:
+        for write in writes:
+            if isinstance(write, User):
+                uow.users.add(write)
+            elif isinstance(write, Chat):
+                uow.chats.add(write)
+            else:
+                uow.messages.append(write)
+        uow.commit()
+
+
+def _message(chat_id: str, author_id: str) -> Message:
+    return Message(str(uuid.uuid4()), chat_id, author_id, "hi", EPOCH)
+
+
 def test_uncommitted_writes_are_dropped_when_the_unit_of_work_ends(
     uow_factory: UnitOfWorkFactory,
 ) -> None:
     user = User(str(uuid.uuid4()), "alice", EPOCH)
     with uow_factory() as uow:
         uow.users.add(user)
-        assert uow.users.get(user.id) == user
-        assert uow.users.missing([user.id]) == []
+        assert uow.users.missing([user.id]) == []  # a unit of work reads its own writes
     with pytest.raises(RuntimeError):
         _add_and_fail(uow_factory, user)
     with uow_factory() as uow:
-        assert uow.users.get(user.id) is None
+        assert uow.users.missing([user.id]) == [user.id]
         uow.rollback()
         uow.rollback()
 
@@ -40,10 +62,21 @@ def test_writes_commit_together(uow_factory: UnitOfWorkFactory) -> None:
     with uow_factory() as uow:
         uow.users.add(alice)
         uow.chats.add(chat)
-        assert uow.chats.get(chat.id) == chat
+        assert uow.chats.list_for_user(alice.id) == [chat]
         uow.commit()
     with uow_factory() as uow:
         assert uow.chats.list_for_user(alice.id) == [chat]
+
+
+def test_a_refused_write_keeps_nothing_of_its_unit_of_work(
+    chats: Chats, uow_factory: UnitOfWorkFactory
+) -> None:
+    alice = chats.add_user("alice")
+    bob = User(str(uuid.uuid4()), "bob", EPOCH)
+    with pytest.raises(UsernameTaken):
+        _commit(uow_factory, bob, User(str(uuid.uuid4()), "ALICE", EPOCH))
+    with uow_factory() as uow:
+        assert uow.users.missing([alice.id, bob.id]) == [bob.id]
 
 
 def test_missing_lists_unknown_ids_in_the_order_given(
@@ -57,20 +90,40 @@ def test_missing_lists_unknown_ids_in_the_order_given(
         assert uow.users.missing([]) == []
 
 
-def test_sender_status_tells_chat_author_and_membership_apart(
+def test_a_chat_is_refused_for_missing_members_before_a_taken_name(
+    chats: Chats, uow_factory: UnitOfWorkFactory
+) -> None:
+    alice = chats.add_user("alice")
+    chats.create_chat("taken", [alice.id])
+    ghost = str(uuid.uuid4())
+    with pytest.raises(UserNotFound) as missing:
+        _commit(uow_factory, Chat(str(uuid.uuid4()), "TAKEN", (alice.id, ghost), EPOCH))
+    assert missing.value == UserNotFound([ghost], field="users[1]")
+    with pytest.raises(ChatNameTaken):
+        _commit(uow_factory, Chat(str(uuid.uuid4()), "TAKEN", (alice.id,), EPOCH))
+
+
+def test_a_message_is_refused_unless_its_author_is_a_member(
     chats: Chats, uow_factory: UnitOfWorkFactory
 ) -> None:
     alice, bob = chats.add_user("alice"), chats.add_user("bob")
     chat = chats.create_chat("c", [alice.id])
     ghost = str(uuid.uuid4())
+    refusals = {
+        (ghost, alice.id): ChatNotFound(ghost),
+        (ghost, ghost): ChatNotFound(ghost),
+        (chat.id, ghost): UserNotFound([ghost], field="author"),
+        (chat.id, bob.id): NotAMember(bob.id, chat.id),
+    }
+    for (chat_id, author_id), refusal in refusals.items():
+        with pytest.raises(type(refusal)) as raised:
+            _commit(uow_factory, _message(chat_id, author_id))
+        assert raised.value == refusal
+    sent = _message(chat.id, alice.id)
+    _commit(uow_factory, sent)
     with uow_factory() as uow:
-        assert uow.chats.exists(chat.id)
-        assert not uow.chats.exists(ghost)
-        assert uow.chats.sender_status(ghost, alice.id) is SenderStatus.CHAT_MISSING
-        assert uow.chats.sender_status(ghost, ghost) is SenderStatus.CHAT_MISSING
-        assert uow.chats.sender_status(chat.id, ghost) is SenderStatus.AUTHOR_MISSING
-        assert uow.chats.sender_status(chat.id, bob.id) is SenderStatus.NOT_MEMBER
-        assert uow.chats.sender_status(chat.id, alice.id) is SenderStatus.MEMBER
+        assert uow.messages.list_for_chat(chat.id) == [sent]
+        assert uow.chats.list_for_user(alice.id)[0].last_message_at == EPOCH
 
 
 def test_a_thread_may_read_in_a_second_unit_of_work_while_its_first_is_open(
@@ -78,7 +131,7 @@ def test_a_thread_may_read_in_a_second_unit_of_work_while_its_first_is_open(
 ) -> None:
     alice = chats.add_user("alice")
     with uow_factory() as outer:
-        assert outer.users.get(alice.id) == alice
+        assert outer.users.missing([alice.id]) == []
         with uow_factory() as inner:  # SQLite: the process's turn is re-entrant
             assert inner.users.missing([alice.id]) == []
         assert outer.users.missing([alice.id]) == []

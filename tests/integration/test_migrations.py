@@ -9,19 +9,19 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from adapters.migrate import schema_is_current, upgrade_to_head
-from adapters.orm import metadata
-from adapters.sql import create_engine_for
+from adapters.sql import Database, open_database
+from adapters.sql.migrate import schema_is_current, upgrade_to_head
+from adapters.sql.tables import metadata
 from entrypoints import cli
 from tests.integration.databases import SQL_BACKENDS
 from tests.races import race
 
 
 @pytest.fixture(params=SQL_BACKENDS)
-def empty_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    engine = create_engine_for(request.getfixturevalue(f"empty_{request.param}_url"))
-    yield engine
-    engine.dispose()
+def empty(request: pytest.FixtureRequest) -> Iterator[Database]:
+    database = open_database(request.getfixturevalue(f"empty_{request.param}_url"))
+    yield database
+    database.dispose()
 
 
 def _differences(engine: Engine) -> list[object]:
@@ -31,26 +31,26 @@ def _differences(engine: Engine) -> list[object]:
 
 
 def test_migrating_an_empty_database_yields_exactly_the_declared_schema(
-    empty_engine: Engine,
+    empty: Database,
 ) -> None:
-    assert not schema_is_current(empty_engine)
-    upgrade_to_head(empty_engine)
-    assert _differences(empty_engine) == []
-    assert schema_is_current(empty_engine)
-    tables = set(inspect(empty_engine).get_table_names())
+    assert not schema_is_current(empty)
+    upgrade_to_head(empty)
+    assert _differences(empty.engine) == []
+    assert schema_is_current(empty)
+    tables = set(inspect(empty.engine).get_table_names())
     assert tables == {*metadata.tables, "alembic_version"}
 
 
-def test_migrating_again_changes_nothing(empty_engine: Engine) -> None:
-    upgrade_to_head(empty_engine)
-    upgrade_to_head(empty_engine)
-    assert schema_is_current(empty_engine)
+def test_migrating_again_changes_nothing(empty: Database) -> None:
+    upgrade_to_head(empty)
+    upgrade_to_head(empty)
+    assert schema_is_current(empty)
 
 
-def test_servers_starting_together_migrate_once(empty_engine: Engine) -> None:
-    outcomes = race(4, lambda _: upgrade_to_head(empty_engine))
+def test_servers_starting_together_migrate_once(empty: Database) -> None:
+    outcomes = race(4, lambda _: upgrade_to_head(empty))
     assert outcomes == [None] * 4
-    assert _differences(empty_engine) == []
+    assert _differences(empty.engine) == []
 
 
 def test_migrate_command_brings_a_new_sqlite_file_up_to_date(
@@ -59,11 +59,11 @@ def test_migrate_command_brings_a_new_sqlite_file_up_to_date(
     assert cli.main(["migrate", "--database-url", empty_sqlite_url]) == 0
     # The command's one line goes to stderr (stdout stays free for scripts).
     assert "up to date" in capsys.readouterr().err
-    engine = create_engine_for(empty_sqlite_url)
+    database = open_database(empty_sqlite_url)
     try:
-        assert schema_is_current(engine)
+        assert schema_is_current(database)
     finally:
-        engine.dispose()
+        database.dispose()
 
 
 def test_migrate_command_explains_an_unreachable_database(

@@ -21,15 +21,11 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from adapters.migrate import upgrade_to_head
-from adapters.postgres_deadline import without_deadlines
-from adapters.sql import create_engine_for
-from adapters.sql_messages import MESSAGE_LIST, MESSAGE_PAGE
-from adapters.sql_repositories import (
-    CHAT_LIST,
-    CHAT_LIST_MEMBERS,
-    CHAT_LIST_WITH_MEMBERS_POSTGRES,
-)
+from adapters.sql import open_database
+from adapters.sql.migrate import upgrade_to_head
+from adapters.sql.postgres.deadline import without_deadlines
+from adapters.sql.postgres.reads import CHAT_LIST_WITH_MEMBERS
+from adapters.sql.queries import CHAT_LIST, CHAT_LIST_MEMBERS, MESSAGE_LIST, MESSAGE_PAGE
 from tests.integration.databases import throwaway_postgres_database
 
 pytestmark = pytest.mark.postgres
@@ -81,16 +77,16 @@ SEED = [
 @pytest.fixture(scope="module")
 def seeded(postgresql_server: URL) -> Iterator[Connection]:
     with throwaway_postgres_database(postgresql_server) as url:
-        engine = create_engine_for(url)
-        upgrade_to_head(engine)
-        with engine.connect() as connection:
+        database = open_database(url)
+        upgrade_to_head(database)
+        with database.engine.connect() as connection:
             # Seeding is bulk work, not a request: lift the per-statement deadline.
             with without_deadlines():
                 for statement in SEED:
                     connection.execute(text(statement))
                 connection.commit()
             yield connection
-        engine.dispose()
+        database.dispose()
 
 
 def _plan_nodes(
@@ -129,7 +125,7 @@ def test_message_list_reads_only_the_chat_s_messages_through_its_index(
 
 def test_chat_list_walks_indexes_and_never_touches_messages(seeded: Connection) -> None:
     user = "00000001-0000-7000-8000-00000000002a"
-    for statement in (CHAT_LIST, CHAT_LIST_MEMBERS, CHAT_LIST_WITH_MEMBERS_POSTGRES):
+    for statement in (CHAT_LIST, CHAT_LIST_MEMBERS, CHAT_LIST_WITH_MEMBERS):
         nodes = _plan_nodes(seeded, statement, user_id=user)
         indexes, scanned = _index_walk(nodes)
         assert scanned == set(), nodes

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import NullPool, create_engine, select, text
 from sqlalchemy.engine import URL, make_url
 
-from adapters.migrate import schema_is_current, upgrade_to_head
-from adapters.orm import users
-from adapters.sql import create_engine_for
+from adapters.sql import Database, open_database
+from adapters.sql.migrate import schema_is_current, upgrade_to_head
+from adapters.sql.tables import users
 from chat_domain.errors import Unavailable
 from chat_domain.model import User
 from chat_domain.ports import UnitOfWork
-from entrypoints.bootstrap import Database, bootstrap, open_database
+from entrypoints.bootstrap import bootstrap
 from tests.fakes import EPOCH
 from tests.integration.databases import (
     TEST_DATABASE_PREFIX,
@@ -46,7 +46,7 @@ def test_data_written_through_one_engine_reads_back_through_a_new_one(
         (listed,) = again.list_chats(bob.id)
         assert listed.users == (bob.id, alice.id)
         assert listed.last_message_at == message.created_at
-        assert schema_is_current(second.engine)
+        assert schema_is_current(second)
     finally:
         second.dispose()
 
@@ -65,9 +65,9 @@ def test_ids_sort_in_the_database_as_their_lowercase_strings(database: Database)
 
 def test_sqlite_file_is_created_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/new/dir/chat.db"
-    engine = create_engine_for(url)
+    database = open_database(url)
     try:
-        with engine.connect() as connection:
+        with database.engine.connect() as connection:
             journal, foreign_keys, busy_ms = (
                 connection.execute(text(f"PRAGMA {name}")).scalar()
                 for name in ("journal_mode", "foreign_keys", "busy_timeout")
@@ -77,7 +77,7 @@ def test_sqlite_file_is_created_in_wal_mode_with_foreign_keys(tmp_path: Path) ->
         assert busy_ms >= 1000
         assert (tmp_path / "new" / "dir" / "chat.db").exists()
     finally:
-        engine.dispose()
+        database.dispose()
 
 
 def test_sqlite_writers_in_separate_engines_wait_for_each_other(sqlite_database_url: str) -> None:
@@ -103,7 +103,7 @@ def test_sqlite_writers_in_separate_engines_wait_for_each_other(sqlite_database_
 )
 def test_unsupported_database_urls_are_refused_with_a_reason(url: str) -> None:
     with pytest.raises(ValueError, match=r"sqlite:///"):
-        create_engine_for(url)
+        open_database(url)
 
 
 def test_an_unreachable_database_is_unavailable_not_a_crash() -> None:
@@ -115,9 +115,9 @@ def test_an_unreachable_database_is_unavailable_not_a_crash() -> None:
         with pytest.raises(Unavailable):
             chats.list_chats(str(uuid.uuid4()))
         with pytest.raises(Unavailable):
-            schema_is_current(database.engine)
+            schema_is_current(database)
         with pytest.raises(Unavailable):
-            upgrade_to_head(database.engine)
+            upgrade_to_head(database)
     finally:
         database.dispose()
 
@@ -125,7 +125,7 @@ def test_an_unreachable_database_is_unavailable_not_a_crash() -> None:
 def test_a_locked_sqlite_file_is_unavailable_after_the_busy_timeout(
     sqlite_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("adapters.sql_engine.SQLITE_BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("adapters.sql.sqlite.engine.BUSY_TIMEOUT_MS", 50)
     database = open_database(sqlite_database_url)
     path = sqlite_database_url.removeprefix("sqlite:///")
     blocker = sqlite3.connect(path, isolation_level=None)
@@ -160,6 +160,7 @@ def test_postgres_connection_lost_inside_a_transaction_writes_nothing_and_hides_
     def add_then_lose_the_connection(user: User, end: Callable[[UnitOfWork], None]) -> None:
         with database.uow() as uow:
             uow.users.add(user)
+            assert uow.users.missing([user.id]) == []  # sent, in an open transaction
             _terminate_service_connections(database)
             end(uow)
 
@@ -176,7 +177,7 @@ def test_postgres_connection_lost_inside_a_transaction_writes_nothing_and_hides_
         with pytest.raises(LookupError, match="a bug"):
             add_then_lose_the_connection(bob, fail)
         with database.uow() as uow:
-            assert (uow.users.get(alice.id), uow.users.get(bob.id)) == (None, None)
+            assert uow.users.missing([alice.id, bob.id]) == [alice.id, bob.id]
     finally:
         database.dispose()
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from chat_domain.errors import ChatError
 from chat_domain.model import Chat, Message
-from entrypoints.body import parse_json, parse_request
-from entrypoints.methods import METHODS
-from entrypoints.serialize import chat_json, dumps, format_time, message_json
+from entrypoints.http.body import parse_json, parse_request
+from entrypoints.http.methods import METHODS
+from entrypoints.http.serialize import chat_json, dumps, format_time, message_json
 from tests.strategies import json_values
 
 

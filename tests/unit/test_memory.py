@@ -24,9 +24,9 @@ def test_uncommitted_user_is_seen_only_by_its_own_unit_of_work(store: MemoryStor
     user = _user("alice")
     with store.unit_of_work() as uow:
         uow.users.add(user)
-        assert uow.users.get(user.id) == user
+        assert uow.users.missing([user.id]) == []
         with store.unit_of_work() as other:
-            assert other.users.get(user.id) is None
+            assert other.users.missing([user.id]) == [user.id]
 
 
 def test_leaving_without_commit_rolls_back(store: MemoryStore) -> None:
@@ -34,7 +34,7 @@ def test_leaving_without_commit_rolls_back(store: MemoryStore) -> None:
     with store.unit_of_work() as uow:
         uow.users.add(user)
     with store.unit_of_work() as uow:
-        assert uow.users.get(user.id) is None
+        assert uow.users.missing([user.id]) == [user.id]
         uow.users.add(_user("alice"))  # the name is free again
         uow.commit()
 
@@ -63,9 +63,13 @@ def test_commit_rechecks_names_taken_by_another_unit_of_work(store: MemoryStore)
 
 
 def test_chat_name_race_commits_once(store: MemoryStore) -> None:
+    user = _user("a")
+    with store.unit_of_work() as uow:
+        uow.users.add(user)
+        uow.commit()
     with store.unit_of_work() as first, store.unit_of_work() as second:
         for uow in (first, second):
-            uow.chats.add(Chat(id=ids.new_id(), name="Team", users=(), created_at=EPOCH))
+            uow.chats.add(Chat(id=ids.new_id(), name="Team", users=(user.id,), created_at=EPOCH))
         first.commit()
         with pytest.raises(ChatNameTaken):
             second.commit()
@@ -81,11 +85,9 @@ def test_staged_message_shows_in_its_chat_until_rollback(store: MemoryStore) -> 
         uow.commit()
     message = Message(id=ids.new_id(), chat=chat.id, author=user.id, text="x", created_at=EPOCH)
     with store.unit_of_work() as uow:
-        uow.messages.add(message)
+        uow.messages.append(message)
         assert uow.messages.list_for_chat(chat.id) == [message]
-        fetched = uow.chats.get(chat.id)
-        assert fetched is not None
-        assert fetched.last_message_at == EPOCH
+        assert uow.chats.list_for_user(user.id)[0].last_message_at == EPOCH
     with store.unit_of_work() as uow:
         assert uow.messages.list_for_chat(chat.id) == []
         assert uow.chats.list_for_user(user.id)[0].last_message_at is None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
-from entrypoints.settings import Settings, SettingsError, as_environ, load_settings
+from entrypoints.settings import Settings, SettingsError, load_settings
 
 
 def test_defaults_serve_sqlite_under_var_on_port_9000(tmp_path: Path) -> None:
@@ -36,9 +37,10 @@ def test_flags_beat_environment_which_beats_the_env_file(tmp_path: Path) -> None
     assert settings.host == "127.0.0.1"
 
 
-def test_postgres_scheme_is_read_as_postgresql() -> None:
+def test_postgres_scheme_is_accepted_as_given() -> None:
+    # Opening the database reads either spelling (tests/integration/test_sql_adapters.py).
     settings = load_settings(environ={"DATABASE_URL": "postgres://u@h/db"}, env_file=None)
-    assert settings.database_url == "postgresql://u@h/db"
+    assert settings.database_url == "postgres://u@h/db"
 
 
 @pytest.mark.parametrize(
@@ -79,7 +81,7 @@ def test_a_wrong_value_in_the_env_file_names_the_file(tmp_path: Path) -> None:
         load_settings(environ={}, env_file=env_file)
 
 
-def test_settings_survive_the_trip_through_the_environment() -> None:
+def test_settings_survive_the_trip_to_a_worker_process() -> None:
     settings = Settings(
         database_url="sqlite:////tmp/x.db",
         port=9001,
@@ -89,4 +91,5 @@ def test_settings_survive_the_trip_through_the_environment() -> None:
         log_format="json",
         max_body_bytes=10,
     )
-    assert load_settings(environ=as_environ(settings), env_file=None) == settings
+    # uvicorn hands its configuration, the settings in it, to workers pickled.
+    assert pickle.loads(pickle.dumps(settings)) == settings

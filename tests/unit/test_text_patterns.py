@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from chat_domain import rules
 from chat_domain.errors import Invalid
-from entrypoints import text_patterns
+from entrypoints.http import text_patterns
 
 # Whitespace and control characters, where the rules and ECMA's \s disagree most.
 _TRICKY = st.sampled_from("\x00\t\n\x0b\x1c\x1f \x7f\x85\xa0\u1680\u2000\u2028\u3000\ufeffa")

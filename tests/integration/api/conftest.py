@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from adapters.memory import MemoryStore
-from adapters.migrate import schema_is_current, upgrade_to_head
+from adapters.sql.migrate import schema_is_current, upgrade_to_head
 from entrypoints.bootstrap import bootstrap, open_database
 from entrypoints.http import create_app
 from entrypoints.settings import Settings
@@ -32,7 +32,7 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "chat.db"
     database = open_database(f"sqlite:///{path}")
     try:
-        upgrade_to_head(database.engine)
+        upgrade_to_head(database)
     finally:
         database.dispose()
     return path
@@ -52,7 +52,7 @@ def client(
         path = shutil.copy(migrated_sqlite, tmp_path / "chat.db")
         database = open_database(f"sqlite:///{path}")
         chats = bootstrap(database.uow, clock=clock, ids=ids)
-        ready = functools.partial(schema_is_current, database.engine)
+        ready = functools.partial(schema_is_current, database)
         app = create_app(chats, settings=settings, ready=ready, shutdown=database.dispose)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -11,8 +11,8 @@ from openapi_schema_validator import OAS31Validator, oas31_format_checker
 from openapi_spec_validator import validate as validate_spec
 from starlette.testclient import TestClient
 
-from entrypoints.methods import METHODS
-from entrypoints.problems import ALL_ERRORS
+from entrypoints.http.methods import METHODS
+from entrypoints.http.problems import ALL_ERRORS
 from tests.integration.api.calls import add_chat, add_message, add_user
 from tests.integration.api.conftest import MAX_BODY_BYTES
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient
 
 from adapters.memory import MemoryStore
-from adapters.orm import metadata
+from adapters.sql.tables import metadata
 from adapters.system import SystemClock, Uuid7Generator
 from chat_domain.model import User
 from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory

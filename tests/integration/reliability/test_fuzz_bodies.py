@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.migrate import upgrade_to_head
+from adapters.sql.migrate import upgrade_to_head
 from entrypoints.bootstrap import open_database
 from tests.integration.reliability.client import Api, database_api, memory_api
 
@@ -40,7 +40,7 @@ def seeded(
         else:
             url = f"sqlite:///{tmp_path_factory.mktemp('fuzz')}/chat.db"
             database = open_database(url)
-            upgrade_to_head(database.engine)
+            upgrade_to_head(database)
             database.dispose()
             api = stack.enter_context(database_api(url))
         alice, bob = api.add_user("alice"), api.add_user("bob")

@@ -21,10 +21,9 @@ import pytest
 from sqlalchemy import Engine, event, text
 from starlette.testclient import TestClient
 
-from adapters.migrate import upgrade_to_head
+from adapters.sql.migrate import upgrade_to_head
 from adapters.system import Uuid7Generator
-from entrypoints.bootstrap import open_database
-from entrypoints.server import build_app
+from entrypoints.bootstrap import build_app, open_database
 from entrypoints.settings import load_settings
 from tests.integration.databases import SQL_BACKENDS
 from tests.integration.reliability.client import Api, serving, sql_snapshot
@@ -37,9 +36,9 @@ MARK = "zq'x\"7;--"
 def database_url(request: pytest.FixtureRequest) -> str:
     """A database of the test's own, which it may break."""
     url: str = request.getfixturevalue(f"empty_{request.param}_url")
-    engine = open_database(url).engine
-    upgrade_to_head(engine)
-    engine.dispose()
+    database = open_database(url)
+    upgrade_to_head(database)
+    database.dispose()
     return url
 
 

@@ -11,7 +11,9 @@ round trip (connecting, one statement, a commit) a deadline; when it passes,
 the socket is shut down, libpq reports the connection lost, and SQLAlchemy
 discards it and treats the error as a disconnect. The callback is
 process-wide; only connections made by ``TimedConnection`` (the service's
-engine) get deadlines, any other psycopg2 connection waits as before.
+engine) get deadlines, any other psycopg2 connection waits as before. Each
+limit is on the database's silence, not on a round trip's length: a large
+answer arriving slowly on a busy machine is not cut off.
 """
 
 from __future__ import annotations

@@ -20,9 +20,10 @@ from chat_domain.errors import (
     UserNotFound,
 )
 from chat_domain.rules import CHAT_NAME_MAX, TEXT_MAX, USERNAME_MAX
-from entrypoints import text_patterns
-from entrypoints.bootstrap import Chats
-from entrypoints.serialize import JsonPages, chat_json, message_json
+from chat_domain.service import Chats
+from chat_domain.use_cases import Pages
+from entrypoints.http import text_patterns
+from entrypoints.http.serialize import JsonArray, chat_json, message_json
 
 JsonSchema = Mapping[str, object]
 Body = Mapping[str, object]
@@ -77,12 +78,12 @@ def _add_message(chats: Chats, body: Body) -> object:
 
 
 def _get_chats(chats: Chats, body: Body) -> object:
-    return JsonPages([chats.list_chats(body["user"])], chat_json)
+    return JsonArray(Pages(chats.list_chats(body["user"])), chat_json)
 
 
 def _get_messages(chats: Chats, body: Body) -> object:
     # Streamed a page at a time: a chat's messages are unlimited, memory is not.
-    return JsonPages(chats.list_messages.pages(body["chat"]), message_json)
+    return JsonArray(chats.list_messages.pages(body["chat"]), message_json)
 
 
 _USER_ID = "0193a5c4-6b2e-7cf1-9d4e-3a1f2b7c8d90"

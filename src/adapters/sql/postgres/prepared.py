@@ -1,21 +1,13 @@
-"""PostgreSQL's hot statements, run on the pooled psycopg2 connection's own cursor.
+"""PostgreSQL's hot statements: prepared once per connection, run on its psycopg2 cursor.
 
-The three writes (a send, a new chat, a new user) are one statement each.
-Through SQLAlchemy's execution machinery (execution context, compiled cache
-look-up, result wrapping: ~320 Python calls) one cost the worker ~210 µs of
-CPU more than the same statement on a bare psycopg2 cursor, the larger part
-of the gap between the product's writes and the benchmark's write ceiling.
-
-So each is compiled once, from the Core statement built on the schema's
-tables, to psycopg2's SQL with named parameters and the bind processors of
-its parameters' types; ``run`` executes it on the unit of work's pooled
-connection. Everything around the cursor stays as it was: the pool (and its
-ping), the unit of work's transaction (``BEGIN`` still travels in the first
-write's round trip), the deadlines (the wait callback is psycopg2's own),
-the engine's cursor events (listeners still see every statement and its
-parameters) and the errors, which become SQLAlchemy's (``IntegrityError``,
-or a ``DBAPIError`` that invalidates a lost connection, as SQLAlchemy would)
-so that ``outages_as_unavailable`` and the unique-key checks apply unchanged.
+The writes are compiled once from their Core statements (built on the same
+tables) to psycopg2's SQL and bind processors, then prepared on each pooled
+connection and executed there, skipping SQLAlchemy's per-statement execution
+machinery (docs/performance.md measured what that saves). Everything around
+the cursor stays SQLAlchemy's: the pool, the deadlines (the wait callback is
+psycopg2's own), the engine's cursor events, and the errors, which become
+SQLAlchemy's (``IntegrityError``, or a ``DBAPIError`` that invalidates a lost
+connection) so that ``errors`` translates them as any other.
 """
 
 from __future__ import annotations
@@ -39,11 +31,10 @@ _PREPARED = "chat_prepared"
 """Key, in a pooled connection's ``info``, of the names of the statements prepared on it."""
 
 
-class DriverStatement:
+class PreparedStatement:
     """A Core statement compiled once for psycopg2, to be prepared on each connection.
 
-    PostgreSQL plans a statement sent as text on every call (~0.1 ms of its
-    CPU for a send, on the cores the server shares with it); a prepared one
+    PostgreSQL plans a statement sent as text on every call; a prepared one
     is planned at first and then reuses its plan while it stays the better
     one. ``PREPARE`` holds the compiled SQL with its parameters' types (from
     the Core types), and ``EXECUTE`` passes the values as parameters.
@@ -79,11 +70,13 @@ class DriverStatement:
 
 
 def run(
-    connection: Connection, statement: DriverStatement, params: Mapping[str, Any], *, begin: bool
+    connection: Connection, statement: PreparedStatement, params: Mapping[str, Any], *, begin: bool
 ) -> list[Row]:
     """Execute ``statement`` on ``connection``'s psycopg2 connection; its rows.
 
-    ``begin`` opens the unit of work's transaction in the same round trip. The
+    ``begin`` opens the unit of work's transaction in the same round trip: one
+    simple query with two statements, and PostgreSQL keeps the transaction
+    that ``BEGIN`` opens after the query string ends. The
     first use on a connection prepares the statement first, in a round trip of
     its own (``PREPARE`` is not transactional: it outlives a rolled back
     transaction, and a connection is discarded with what was prepared on it).

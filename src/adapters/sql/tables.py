@@ -1,12 +1,12 @@
 """The relational schema: every table, constraint and index, in one place.
 
 Mapping choice: SQLAlchemy Core tables with explicit row-to-entity mapping
-(in ``sql_repositories``), not ``registry.map_imperatively``. The entities are
+(in ``repositories``), not ``registry.map_imperatively``. The entities are
 frozen, slotted attrs classes that imperative mapping would have to make
 mutable and unslotted; ``Chat.users`` is an ordered list read from the
 membership table and ``Chat.last_message_at`` a column that SQL itself
-advances with ``GREATEST``; and every use case is one or two statements shaped
-for an index, which an identity map and flush would only add round trips to.
+advances; and every use case is a few statements shaped for an index, which
+an identity map and flush would only add work to (docs/architecture.md).
 
 How the shape serves the queries, today's and the contract's "coming next":
 
@@ -54,9 +54,9 @@ class UtcDateTime(TypeDecorator[datetime]):
     """An aware UTC time with microseconds, read back exactly as written.
 
     PostgreSQL stores ``timestamptz``. SQLite has no time type: SQLAlchemy
-    writes fixed-width ``YYYY-MM-DD HH:MM:SS.ffffff`` text, whose lexical
-    order is time order, so values are stored as naive UTC and get their
-    UTC tzinfo back on reading.
+    writes the UTC wall time as fixed-width ``YYYY-MM-DD HH:MM:SS.ffffff``
+    text (lexical order is time order) and reads it back naive, so a naive
+    value read is UTC.
     """
 
     impl = DateTime(timezone=True)
@@ -67,8 +67,7 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError(f"refusing to store a naive datetime: {value!r}")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 import attrs
 
 from chat_domain.model import Chat, Message
+from chat_domain.use_cases import Pages
 
 # One encoder, built once: compact, UTF-8 as is, and never NaN (it is not JSON).
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -59,26 +60,27 @@ T = TypeVar("T")
 
 
 @attrs.frozen
-class JsonPages(Generic[T]):
-    """A JSON array of entities, written a page at a time so that a long one is
-    never held whole; ``item`` writes one entity as a JSON object."""
+class JsonArray(Generic[T]):
+    """A JSON array of entities read a page at a time; ``item`` writes one as a JSON
+    object. A list of one page is written whole; a longer one as chunks, a page
+    each, every page read and encoded only when the one before has been sent."""
 
-    pages: Iterable[Sequence[T]]
+    pages: Pages[T]
     item: Callable[[T], str]
 
+    @property
+    def streams(self) -> bool:
+        return self.pages.rest is not None
+
+    def whole(self) -> bytes:
+        return b"[" + self._items(self.pages.first) + b"]"
+
     def chunks(self) -> Iterator[bytes]:
-        """The array's bytes, one chunk per page: a single page gives the whole array
-        in one chunk; each page is encoded only when the one before has been sent."""
-        pages = iter(self.pages)
-        page = next(pages, ())
-        started = False
-        for following in pages:
+        yield b"[" + self._items(self.pages.first)
+        for page in self.pages.rest or ():
             if page:
-                yield (b"," if started else b"[") + self._items(page)
-                started = True
-            page = following
-        opening = b"," if started else b"["
-        yield (opening + self._items(page) if page else b"" if started else b"[") + b"]"
+                yield b"," + self._items(page)
+        yield b"]"
 
     def _items(self, page: Sequence[T]) -> bytes:
         return ",".join(map(self.item, page)).encode()

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from entrypoints.problems import ALL_ERRORS
+from entrypoints.http.problems import ALL_ERRORS
 
 ID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 ANY_ID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"

@@ -9,8 +9,9 @@ Patterns use only what ECMA-262 and Python's ``re`` read alike.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
+
+from chat_domain import rules
 
 # Every whitespace and control character lies below U+3001.
 _LIMIT = 0x3001
@@ -31,13 +32,9 @@ def _char_class(member: Callable[[str], bool]) -> str:
     )
 
 
-def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) == "Cc"
-
-
 _SPACE = _char_class(str.isspace)
-_CONTROL = _char_class(_is_control)
-_SPACE_OR_CONTROL = _char_class(lambda ch: ch.isspace() or _is_control(ch))
+_CONTROL = _char_class(rules.is_control)
+_SPACE_OR_CONTROL = _char_class(rules.is_space_or_control)
 
 USERNAME = f"^[^{_SPACE_OR_CONTROL}]+$"
 """No whitespace and no control character anywhere."""

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 
 from starlette.requests import ClientDisconnect, Request
 
-from entrypoints.methods import Method
-from entrypoints.problems import (
+from entrypoints.http.methods import Method
+from entrypoints.http.problems import (
     BodyTooLarge,
     InvalidBody,
     InvalidJson,

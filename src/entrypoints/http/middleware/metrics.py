@@ -2,25 +2,22 @@
 
 Label values are bounded whatever clients send: the path label is the
 matched route's template (or ``other``), the verb one of a fixed set, and the
-error code is kept only when it looks like one of ours.
+error code the one our problem answer recorded (``problems.PROBLEM_CODE``).
 """
 
 from __future__ import annotations
 
-import json
-import re
 import time
 from collections.abc import Collection
 
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from entrypoints.http.problems import PROBLEM_CODE
 from entrypoints.metrics import Metrics
 
 OTHER = "other"
 _VERBS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-_CODE = re.compile(r"[a-z][a-z_]{0,39}")
-_PROBLEM_BODY_LIMIT = 64 * 1024
 
 
 def route_label(scope: Scope, known_paths: Collection[str] = ()) -> str:
@@ -33,35 +30,18 @@ def route_label(scope: Scope, known_paths: Collection[str] = ()) -> str:
     return path if isinstance(path, str) and path in known_paths else OTHER
 
 
-def _problem_code(body: bytes) -> str:
-    try:
-        code = json.loads(body).get("code")
-    except (ValueError, AttributeError):
-        return OTHER
-    return code if isinstance(code, str) and _CODE.fullmatch(code) else OTHER
-
-
 class _Exchange:
-    """What the middleware learns about one request while passing its answer on."""
+    """The status of one request's answer, learnt while passing the answer on."""
 
-    __slots__ = ("_send", "problem", "status")
+    __slots__ = ("_send", "status")
 
     def __init__(self, send: Send) -> None:
         self._send = send
         self.status = 500
-        self.problem: bytearray | None = None
 
     async def send(self, message: Message) -> None:
-        kind = message["type"]
-        if kind == "http.response.start":
+        if message["type"] == "http.response.start":
             self.status = int(message["status"])
-            for name, value in message.get("headers", ()):
-                if name == b"content-type":
-                    if value.startswith(b"application/problem+json"):
-                        self.problem = bytearray()
-                    break
-        elif kind == "http.response.body" and self.problem is not None:
-            self.problem += message.get("body", b"")[: _PROBLEM_BODY_LIMIT - len(self.problem)]
         await self._send(message)
 
 
@@ -91,13 +71,15 @@ class MetricsMiddleware:
             return
         metrics = self.metrics
         exchange = _Exchange(send)
+        state = scope.setdefault("state", {})
         metrics.in_flight.inc()
         metrics.sample_pool()
         started = time.perf_counter()
         try:
             await self.app(scope, receive, exchange.send)
         except BaseException:
-            exchange.status, exchange.problem = 500, bytearray(b'{"code": "internal"}')
+            exchange.status = 500
+            state.setdefault(PROBLEM_CODE, "internal")
             raise
         finally:
             elapsed = time.perf_counter() - started
@@ -114,7 +96,8 @@ class MetricsMiddleware:
             if timed is None:
                 timed = self._timed[path, verb] = metrics.latency.labels(path, verb)
             timed.observe(elapsed)
-            if exchange.problem is not None:
-                metrics.errors.labels(_problem_code(bytes(exchange.problem))).inc()
+            code = state.get(PROBLEM_CODE)
+            if code is not None:
+                metrics.errors.labels(code).inc()
             metrics.in_flight.dec()
             metrics.sample_pool()

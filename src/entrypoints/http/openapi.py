@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from chat_domain.errors import ChatError, Invalid, NotFound, Unavailable
-from entrypoints.methods import METHODS, Method
-from entrypoints.problems import (
+from entrypoints.http.methods import METHODS, Method
+from entrypoints.http.problems import (
     BodyTooLarge,
     Internal,
     InvalidBody,
@@ -23,7 +23,7 @@ from entrypoints.problems import (
     UnknownField,
     status_of,
 )
-from entrypoints.schemas import INTEGER, SCHEMAS, STRING, closed_object, ref
+from entrypoints.http.schemas import INTEGER, SCHEMAS, STRING, closed_object, ref
 
 # Every API method may answer these, whatever its fields.
 COMMON_ERRORS: tuple[type[ChatError], ...] = (

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from chat_domain.errors import (
     ChatError,
@@ -161,12 +162,26 @@ def render(body: Mapping[str, object]) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode("ascii")
 
 
+PROBLEM_CODE = "chat.problem_code"
+"""Key, in a request's ``scope["state"]``, of the code of the problem it was answered with."""
+
+
+class ProblemResponse(Response):
+    """A problem+json answer that leaves its ``code`` in the request's state, for the
+    metrics to count without reading the body back."""
+
+    media_type = PROBLEM_JSON
+
+    def __init__(self, error: ChatError, **extra: object) -> None:
+        body = problem_body(error)
+        body.update(extra)
+        self.code = error.code
+        super().__init__(render(body), status_of(type(error)), problem_headers(error))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope.setdefault("state", {})[PROBLEM_CODE] = self.code
+        await super().__call__(scope, receive, send)
+
+
 def problem_response(error: ChatError, **extra: object) -> Response:
-    body = problem_body(error)
-    body.update(extra)
-    return Response(
-        render(body),
-        status_code=status_of(type(error)),
-        headers=problem_headers(error),
-        media_type=PROBLEM_JSON,
-    )
+    return ProblemResponse(error, **extra)

@@ -1,7 +1,7 @@
-"""Pure ASGI middleware: request ids with access logs, and the trusted-host check.
+"""Request ids, one access-log line per request, and the last-resort 500.
 
-Written against ASGI directly rather than ``BaseHTTPMiddleware``: each adds
-a few attribute look-ups per request and never buffers a body.
+Pure ASGI, like every middleware here, rather than ``BaseHTTPMiddleware``:
+it adds a few attribute look-ups per request and never buffers a body.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import traceback
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from entrypoints.http.problems import Internal, problem_response
 from entrypoints.logs import ACCESS_LOGGER
-from entrypoints.problems import Internal, InvalidHost, problem_response
 
 access_log = logging.getLogger(ACCESS_LOGGER)
 error_log = logging.getLogger("chat.errors")
@@ -92,39 +92,3 @@ def _log_access(scope: Scope, status: int, seconds: float, request_id: str) -> N
         request_id,
         extra=fields,
     )
-
-
-def host_allowed(host: str, patterns: tuple[str, ...]) -> bool:
-    return any(
-        host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))
-        for pattern in patterns
-    )
-
-
-class TrustedHosts:
-    """Refuses requests whose ``Host`` is not listed, as problem+json.
-
-    Health checks and metrics are exempt: probes and scrapers call them by
-    address, not by name.
-    """
-
-    def __init__(self, app: ASGIApp, *, allowed: tuple[str, ...]) -> None:
-        self.app = app
-        self.allowed = tuple(pattern.lower() for pattern in allowed)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith("/health/") or path == "/metrics":
-            await self.app(scope, receive, send)
-            return
-        host = ""
-        for name, value in scope["headers"]:
-            if name == b"host":
-                host = value.decode("latin-1").lower()
-        # Drop a port, but keep a bracketed IPv6 address whole.
-        host = host.rsplit(":", 1)[0] if host.rfind(":") > host.rfind("]") else host
-        if host_allowed(host, self.allowed):
-            await self.app(scope, receive, send)
-            return
-        error = InvalidHost(f"the host {host!r} is not served here", field=None)
-        await problem_response(error)(scope, receive, send)

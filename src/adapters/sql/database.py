@@ -1,0 +1,53 @@
+"""Opening a database: the one place that reads its URL and chooses its dialect."""
+
+from __future__ import annotations
+
+import attrs
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from adapters.sql.dialect import Dialect
+from adapters.sql.postgres import PostgresDialect
+from adapters.sql.sqlite import SqliteDialect
+from adapters.sql.unit_of_work import SqlUnitOfWork
+from chat_domain.ports import UnitOfWork
+
+
+@attrs.frozen
+class Database:
+    """An open database: its dialect, and the units of work over it."""
+
+    dialect: Dialect
+
+    @property
+    def engine(self) -> Engine:
+        return self.dialect.engine
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work (this method is a ``UnitOfWorkFactory``)."""
+        return SqlUnitOfWork(self.dialect)
+
+    def connections_in_use(self) -> int:
+        """Pooled connections checked out now (for the metrics)."""
+        return self.dialect.connections_in_use()
+
+    def dispose(self) -> None:
+        """Close every pooled connection (at shutdown)."""
+        self.dialect.dispose()
+
+
+def open_database(url: str) -> Database:
+    """A ``postgresql://`` (or ``postgres://``) or ``sqlite:///path`` database.
+
+    Nothing connects yet: the first unit of work does.
+    """
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend in ("postgresql", "postgres"):  # the second, as many hosts spell it
+        return Database(PostgresDialect(parsed))
+    if backend == "sqlite":
+        return Database(SqliteDialect(parsed))
+    raise ValueError(
+        f"unsupported database URL scheme {parsed.drivername!r}:"
+        " use postgresql://user@host/database or sqlite:///path/to/file.db"
+    )

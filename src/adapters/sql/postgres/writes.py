@@ -1,0 +1,133 @@
+"""PostgreSQL's writes, each one prepared statement that checks and writes at once.
+
+A send checks chat, author and membership, stores the message and advances
+the chat's ``last_message_at``; a new chat checks its members and stores it
+with them; a new user is one insert. Each is atomic by itself (writable CTEs
+share one snapshot and run as one statement), so a unit of work whose only
+write it is needs no transaction around it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, bindparam, exists, func, insert, select, true, update
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from adapters.sql.errors import conflicts_as
+from adapters.sql.postgres import prepared
+from adapters.sql.postgres.prepared import PreparedStatement
+from adapters.sql.tables import (
+    UtcDateTime,
+    chat_members,
+    chat_name_key_index,
+    chats,
+    messages,
+    username_key_index,
+    users,
+)
+from adapters.sql.writes import Write, chat_row, message_params, user_row
+from chat_domain.errors import ChatNameTaken, UsernameTaken, members_not_found, sender_refusal
+from chat_domain.model import Chat, SenderStatus, User
+
+_NEW_USER = PreparedStatement("chat_new_user", insert(users))
+
+# A send: the sender's status, and the insert and advance only when the author
+# is a member (membership implies chat and author exist: foreign keys).
+# Members are never removed, so the answer cannot go stale before the insert.
+# The UPDATE's row lock makes concurrent sends to one chat apply in turn, and
+# GREATEST keeps the later time, so last_message_at never moves backwards.
+_status = select(
+    exists()
+    .where(
+        chat_members.c.chat_id == bindparam("message_chat"),
+        chat_members.c.user_id == bindparam("author_id"),
+    )
+    .label("member"),
+    exists().where(chats.c.id == bindparam("message_chat")).label("chat"),
+    exists().where(users.c.id == bindparam("author_id")).label("author"),
+).cte("status")
+_sent = (
+    insert(messages)
+    .from_select(
+        ["id", "chat_id", "author_id", "text", "created_at"],
+        select(
+            bindparam("message_id", type_=messages.c.id.type),
+            bindparam("message_chat", type_=messages.c.chat_id.type),
+            bindparam("author_id", type_=messages.c.author_id.type),
+            bindparam("message_text", type_=messages.c.text.type),
+            bindparam("sent_at", type_=UtcDateTime),
+        ).where(_status.c.member),
+    )
+    .returning(messages.c.chat_id, messages.c.created_at)
+    .cte("sent")
+)
+_advanced = (
+    update(chats)
+    .where(chats.c.id == _sent.c.chat_id)
+    .values(last_message_at=func.greatest(chats.c.last_message_at, _sent.c.created_at))
+    .returning(chats.c.id)
+    .cte("advanced")
+)
+_SEND = PreparedStatement(
+    "chat_send",
+    select(_status.c.member, _status.c.chat, _status.c.author).add_cte(_sent, _advanced),
+)
+
+# A new chat: the members come unnested from one array with their 1-based
+# place; those that name no user are the answer, in that order; only when
+# there are none are the chat and its members inserted. Users are never
+# removed, so the answer cannot go stale before the insert.
+_given = (
+    func.unnest(bindparam("member_ids", type_=ARRAY(chat_members.c.user_id.type)))
+    .table_valued("user_id", with_ordinality="position")
+    .render_derived(name="given")
+)
+_missing = (
+    select(_given.c.user_id, _given.c.position)
+    .where(~exists().where(users.c.id == _given.c.user_id))
+    .cte("missing")
+)
+_new_chat = (
+    insert(chats)
+    .from_select(
+        [column.name for column in chats.columns],
+        select(*(bindparam(column.name, type_=column.type) for column in chats.columns)).where(
+            ~exists(select(_missing.c.user_id))
+        ),
+    )
+    .returning(chats.c.id)
+    .cte("new_chat")
+)
+_new_members = (
+    insert(chat_members)
+    .from_select(
+        ["chat_id", "user_id", "position"],
+        select(_new_chat.c.id, _given.c.user_id, _given.c.position - 1).select_from(
+            _new_chat.join(_given, true())  # the one new chat beside each member
+        ),
+    )
+    .cte("new_members")
+)
+_CREATE_CHAT = PreparedStatement(
+    "chat_new_chat",
+    select(_missing.c.user_id).order_by(_missing.c.position).add_cte(_new_chat, _new_members),
+)
+
+
+def apply(connection: Connection, write: Write, *, begin: bool) -> None:
+    """Apply ``write`` in one statement; ``begin`` opens a transaction with it."""
+    if isinstance(write, User):
+        with conflicts_as(UsernameTaken(write.username), username_key_index):
+            prepared.run(connection, _NEW_USER, user_row(write), begin=begin)
+    elif isinstance(write, Chat):
+        params = {**chat_row(write), "member_ids": list(write.users)}
+        with conflicts_as(ChatNameTaken(write.name), chat_name_key_index):
+            missing = prepared.run(connection, _CREATE_CHAT, params, begin=begin)
+        if missing:
+            raise members_not_found(write.users, [user_id for (user_id,) in missing])
+    else:
+        params = message_params(write)
+        [(member, chat, author)] = prepared.run(connection, _SEND, params, begin=begin)
+        status = SenderStatus.of(chat=chat, author=author, member=member)
+        refusal = sender_refusal(status, write.chat, write.author)
+        if refusal is not None:
+            raise refusal

@@ -1,0 +1,110 @@
+"""The endpoints: one per API method from the method table, and the operator ones.
+
+Each API endpoint reads its body (asynchronously, so the size limit holds
+while the body streams in), then does everything else in one trip to the
+API's threads: parse, call one use case, serialise. A long list streams, a
+page per trip. The event loop never waits on the database or on parsing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from chat_domain.errors import Unavailable
+from chat_domain.service import Chats
+from entrypoints.http.body import parse_request, read_body
+from entrypoints.http.methods import Method
+from entrypoints.http.serialize import JsonArray, dumps
+
+JSON = "application/json"
+Endpoint = Callable[[Request], Awaitable[Response]]
+R = TypeVar("R")
+
+# As many as Starlette's own thread pool (anyio's default limit): more than
+# the database pool, so a request waiting for a connection waits in the pool.
+API_THREADS = 40
+
+
+class Threads:
+    """The threads the API endpoints hand their blocking work to.
+
+    The event loop's own executor rather than anyio's ``to_thread`` (behind
+    Starlette's ``run_in_threadpool``), whose capacity limiter, task group and
+    context copy cost more per hand-off (docs/performance.md). Made on first
+    use; ``close`` waits for its work and lets it be made anew.
+    """
+
+    def __init__(self, size: int = API_THREADS) -> None:
+        self.size = size
+        self._executor: ThreadPoolExecutor | None = None
+
+    async def run(self, function: Callable[..., R], *arguments: object) -> R:
+        executor = self._executor
+        if executor is None:
+            executor = ThreadPoolExecutor(self.size, thread_name_prefix="chat-api")
+            self._executor = executor
+        return await asyncio.get_running_loop().run_in_executor(executor, function, *arguments)
+
+    async def iterate(self, chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+        """``chunks``, each made on these threads when the one before has been sent."""
+        while (chunk := await self.run(next, chunks, None)) is not None:
+            yield chunk
+
+    def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+
+
+def api_endpoint(method: Method, chats: Chats, max_body_bytes: int, threads: Threads) -> Endpoint:
+    def handle(raw: bytes) -> bytes | Iterator[bytes]:
+        result = method.run(chats, parse_request(raw, method))
+        if isinstance(result, JsonArray):
+            return result.chunks() if result.streams else result.whole()
+        return dumps(result)
+
+    async def endpoint(request: Request) -> Response:
+        raw = await read_body(request, max_body_bytes)
+        body = await threads.run(handle, raw)
+        if isinstance(body, bytes):
+            return Response(body, method.status, media_type=JSON)
+        return StreamingResponse(threads.iterate(body), method.status, media_type=JSON)
+
+    return endpoint
+
+
+def always_ready() -> bool:
+    return True
+
+
+def readiness_endpoint(ready: Callable[[], bool]) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        try:
+            current = await run_in_threadpool(ready)
+        except Unavailable:
+            raise Unavailable("the database does not answer") from None
+        except Exception as error:
+            raise Unavailable(f"the database does not answer ({type(error).__name__})") from error
+        if not current:
+            raise Unavailable("the database schema is not current; run `chat-server migrate`")
+        return Response(b'{"status":"ready"}', media_type=JSON)
+
+    return endpoint
+
+
+async def live(request: Request) -> Response:
+    return Response(b'{"status":"live"}', media_type=JSON)
+
+
+def document_endpoint(document: bytes) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        return Response(document, media_type=JSON)
+
+    return endpoint

@@ -1,0 +1,1 @@
+"""The HTTP app's middleware, pure ASGI: request log, trusted hosts, metrics."""
