@@ -9,10 +9,11 @@ and held still at times, so ordering ties and late messages are exercised.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import timedelta
 from operator import methodcaller
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import pytest
@@ -29,7 +30,7 @@ from hypothesis.stateful import (
 
 from adapters.memory import MemoryStore
 from chat_domain.errors import ChatError
-from chat_domain.model import Chat, User
+from chat_domain.model import Chat, Message, User, chat_list_key
 from chat_domain.ports import UnitOfWorkFactory
 from entrypoints.bootstrap import Chats, Database, bootstrap
 from tests.fakes import EPOCH, ListedIds, TickingClock
@@ -67,10 +68,24 @@ def _side(uow: UnitOfWorkFactory) -> Side:
     return Side(bootstrap(uow, clock=clock, ids=ids), clock, ids)
 
 
+def _ties(listed: object) -> set[str]:
+    """Which orders' tie rules a list exercised: two neighbours at the same time."""
+    if not isinstance(listed, list) or len(listed) < 2:
+        return set()
+    if isinstance(listed[0], Message):
+        times = [message.created_at for message in listed]
+        kind = "message"
+    else:
+        times = [chat_list_key(chat)[:2] for chat in listed]
+        kind = "chat"
+    return {kind} if any(a == b for a, b in itertools.pairwise(times)) else set()
+
+
 class MemoryAndSql(RuleBasedStateMachine):
     """Set ``database`` before running (rules cannot take pytest fixtures)."""
 
     database: Database
+    ties_seen: ClassVar[set[str]] = set()
     users = Bundle("users")
     chats = Bundle("chats")
 
@@ -100,6 +115,7 @@ class MemoryAndSql(RuleBasedStateMachine):
         memory, sql = outcomes
         assert sql == memory
         assert repr(sql) == repr(memory)  # down to the tzinfo of every time
+        MemoryAndSql.ties_seen |= _ties(memory)
         return memory
 
     @initialize(
@@ -186,4 +202,7 @@ class MemoryAndSql(RuleBasedStateMachine):
 @pytest.mark.timeout(600)
 def test_memory_and_sql_adapters_answer_alike(database: Database) -> None:
     MemoryAndSql.database = database
+    MemoryAndSql.ties_seen = set()
     run_state_machine_as_test(MemoryAndSql, settings=settings(stateful_step_count=STEPS))
+    # The clock held still, so both orders' tie rules (time, then id) were compared.
+    assert MemoryAndSql.ties_seen == {"message", "chat"}
