@@ -14,6 +14,7 @@ import tempfile
 
 import attrs
 import uvicorn
+from uvicorn.main import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 from entrypoints.bootstrap import open_database, worker_app
@@ -59,4 +60,7 @@ def _run_uvicorn(settings: Settings) -> None:
         # it insists on for workers; a picklable factory serves as well.
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
-        uvicorn.Server(config).run()
+        server = uvicorn.Server(config)
+        server.run()
+        if not server.started:  # it said why (a port in use, say); exit as uvicorn.run does
+            raise SystemExit(STARTUP_FAILURE)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, make_url
 
 from adapters.sql import Database, open_database
 from adapters.sql.migrate import schema_is_current, upgrade_to_head
+from adapters.sql.postgres import PostgresDialect
 from adapters.sql.tables import users
 from chat_domain.errors import Unavailable
 from chat_domain.model import User
@@ -216,3 +217,13 @@ def test_test_databases_of_killed_runs_are_dropped(postgresql_server: URL) -> No
         with engine.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{orphan}"'))
         engine.dispose()
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+def test_either_spelling_of_a_postgres_url_opens_postgresql(scheme: str) -> None:
+    database = open_database(f"{scheme}://postgres@127.0.0.1:1/nothing")  # connects on use only
+    try:
+        assert isinstance(database.dialect, PostgresDialect)
+        assert database.engine.url.drivername == "postgresql+psycopg2"
+    finally:
+        database.dispose()

@@ -1,7 +1,7 @@
 """The relational schema: every table, constraint and index, in one place.
 
 Mapping choice: SQLAlchemy Core tables with explicit row-to-entity mapping
-(in ``repositories``), not ``registry.map_imperatively``. The entities are
+(in ``queries``), not ``registry.map_imperatively``. The entities are
 frozen, slotted attrs classes that imperative mapping would have to make
 mutable and unslotted; ``Chat.users`` is an ordered list read from the
 membership table and ``Chat.last_message_at`` a column that SQL itself
