@@ -71,10 +71,10 @@ class UserNotFound(NotFound):
     code = "user_not_found"
     title = "User not found"
 
-    def __init__(self, user_ids: Sequence[str], *, field: str) -> None:
+    def __init__(self, user_ids: Sequence[str], *, field: str, detail: str | None = None) -> None:
         ids = ", ".join(user_ids)
         noun = "user" if len(user_ids) == 1 else "users"
-        super().__init__(f"no {noun} with id {ids}", field=field)
+        super().__init__(detail or f"no {noun} with id {ids}", field=field)
         self.user_ids = tuple(user_ids)
 
 
@@ -85,6 +85,23 @@ class ChatNotFound(NotFound):
     def __init__(self, chat_id: str, *, field: str = "chat") -> None:
         super().__init__(f"no chat with id {chat_id}", field=field)
         self.chat_id = chat_id
+
+
+class MessageNotFound(NotFound):
+    code = "message_not_found"
+    title = "Message not found"
+
+    def __init__(self, message_id: str, chat_id: str, *, field: str) -> None:
+        super().__init__(f"no message with id {message_id} in chat {chat_id}", field=field)
+        self.message_id = message_id
+
+
+class InvalidCursor(Invalid):
+    code = "invalid_cursor"
+    title = "Invalid cursor"
+
+    def __init__(self, detail: str, *, field: str = "after") -> None:
+        super().__init__(detail, field=field)
 
 
 class Forbidden(ChatError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -51,7 +51,28 @@ class SenderStatus(enum.Enum):
         return cls.NOT_MEMBER if author else cls.AUTHOR_MISSING
 
 
-def chat_list_key(chat: Chat) -> tuple[bool, datetime, str]:
+ChatKey = tuple[bool, datetime, str]
+"""A chat's place in a user's chat list (``chat_list_key``)."""
+
+MessageKey = tuple[datetime, str]
+"""A message's place in its chat (``message_list_key``)."""
+
+TICK = timedelta(microseconds=1)
+
+
+def visible_at(sent_at: datetime, newest: datetime | None) -> datetime:
+    """A message's time: the later of the send's clock reading and one microsecond
+    after the chat's newest message.
+
+    Decided where sends to one chat take turns, so that within a chat times
+    strictly increase in the order messages become visible, whatever the
+    clocks of the processes sending: a reader that asks for what comes after
+    the newest message it has seen never misses one.
+    """
+    return sent_at if newest is None or sent_at > newest else newest + TICK
+
+
+def chat_list_key(chat: Chat) -> ChatKey:
     """Sort key for a user's chat list; sort with ``reverse=True``.
 
     Chats with messages come first, newest last message first; then chats
@@ -62,6 +83,6 @@ def chat_list_key(chat: Chat) -> tuple[bool, datetime, str]:
     return (True, chat.last_message_at, chat.id)
 
 
-def message_list_key(message: Message) -> tuple[datetime, str]:
+def message_list_key(message: Message) -> MessageKey:
     """Sort key for a chat's messages: oldest first, ties to the smaller id."""
     return (message.created_at, message.id)

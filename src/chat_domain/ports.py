@@ -11,9 +11,12 @@ import abc
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar
 
-from chat_domain.model import Chat, Message, User
+from chat_domain.model import Chat, ChatKey, Message, User
+from chat_domain.pages import Window
+
+T = TypeVar("T")
 
 
 class Clock(abc.ABC):
@@ -35,6 +38,24 @@ class IdGenerator(abc.ABC):
 # between the check and the write.
 
 
+class Stored(Generic[T]):
+    """What a staged write stored, known once it is applied (at the latest by ``commit``)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self) -> None:
+        self._value: T | None = None
+
+    def set(self, value: T) -> None:
+        self._value = value
+
+    @property
+    def value(self) -> T:
+        if self._value is None:
+            raise LookupError("the write has not been applied yet: commit first")
+        return self._value
+
+
 class UserRepository(abc.ABC):
     @abc.abstractmethod
     def add(self, user: User) -> None:
@@ -43,6 +64,14 @@ class UserRepository(abc.ABC):
     @abc.abstractmethod
     def missing(self, user_ids: Sequence[str]) -> list[str]:
         """The ids among ``user_ids`` that name no user, in the order given."""
+
+    @abc.abstractmethod
+    def get(self, user_ids: Sequence[str]) -> list[User]:
+        """The users among ``user_ids`` that exist, in any order."""
+
+    @abc.abstractmethod
+    def named(self, username: str) -> User | None:
+        """The user whose name has the same key (``rules.name_key``) as ``username``."""
 
 
 class ChatRepository(abc.ABC):
@@ -59,29 +88,38 @@ class ChatRepository(abc.ABC):
     def exists(self, chat_id: str) -> bool: ...
 
     @abc.abstractmethod
-    def list_for_user(self, user_id: str) -> list[Chat]:
-        """The user's chats in the contract's order (see ``model.chat_list_key``)."""
+    def list_for_user(
+        self, user_id: str, *, after: ChatKey | None = None, limit: int | None = None
+    ) -> list[Chat]:
+        """The user's chats in the contract's order (see ``model.chat_list_key``).
+
+        Only those that come after the place ``after`` in that order, and at
+        most ``limit`` of them: one page of a keyset walk.
+        """
 
 
 class MessageRepository(abc.ABC):
     @abc.abstractmethod
-    def append(self, message: Message) -> None:
+    def append(self, message: Message) -> Stored[Message]:
         """Stage a message, refused unless its author is a member of its chat
-        (``errors.sender_refusal`` says with what).
+        (``errors.sender_refusal`` says with what); the message as stored.
 
-        Its chat's ``last_message_at`` moves with it, and only ever forward:
-        it becomes the later of its current value and the message's time, so
-        concurrent sends cannot move it backwards.
+        When it is applied, in the chat's turn among its sends, its time
+        becomes ``model.visible_at`` of the time it carries and the chat's
+        ``last_message_at`` (its newest message's time), which then moves to it.
         """
 
     @abc.abstractmethod
-    def list_for_chat(
-        self, chat_id: str, *, after: Message | None = None, limit: int | None = None
-    ) -> list[Message]:
-        """The chat's messages in the contract's order (see ``model.message_list_key``).
+    def find(self, chat_id: str, message_id: str) -> Message | None:
+        """The message ``message_id`` if it belongs to ``chat_id``."""
 
-        Only those that come after ``after`` (a message of the chat) in that
-        order, and at most ``limit`` of them: one page of a keyset walk.
+    @abc.abstractmethod
+    def list_for_chat(self, chat_id: str, window: Window | None = None) -> list[Message]:
+        """The chat's messages in ``window`` (all of them without one), in its walk's order.
+
+        The contract's order (``model.message_list_key``), oldest first; newest
+        first when the window walks toward older messages
+        (``Window.newest_first``). At most ``limit`` of them: one index range.
         """
 
 

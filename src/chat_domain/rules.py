@@ -105,12 +105,14 @@ def clean_text(value: object) -> str:
     return text
 
 
-def clean_members(value: object) -> tuple[str, ...]:
-    """At least one user id, each well formed, none twice; order kept."""
+def clean_members(value: object, *, most: int | None = None) -> tuple[str, ...]:
+    """At least one user id (and at most ``most``), each well formed, none twice; order kept."""
     if not isinstance(value, list | tuple):
         raise Invalid(f"users must be an array of user ids, not {_describe(value)}", field="users")
     if not value:
         raise Invalid("users must list at least one user id", field="users")
+    if most is not None and len(value) > most:
+        raise Invalid(f"users may list at most {most} ids, not {len(value)}", field="users")
     seen: set[str] = set()
     members: list[str] = []
     for index, item in enumerate(value):
@@ -121,3 +123,12 @@ def clean_members(value: object) -> tuple[str, ...]:
         seen.add(user_id)
         members.append(user_id)
     return tuple(members)
+
+
+def parse_limit(value: object, most: int) -> int:
+    """A page's size: a whole number from 1 to ``most`` (a JSON ``true`` is not one)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+        raise Invalid(
+            f"limit must be a whole number from 1 to {most}, not {_describe(value)}", field="limit"
+        )
+    return value

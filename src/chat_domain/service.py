@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import attrs
 
+from chat_domain.lists import ListChats, ListMessages
 from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory
-from chat_domain.use_cases import AddUser, CreateChat, ListChats, ListMessages, SendMessage
+from chat_domain.use_cases import AddUser, CreateChat, LookUpUsers, SendMessage
 
 
 @attrs.frozen
 class Chats:
-    """The service's five use cases, ready to call."""
+    """The service's use cases, ready to call."""
 
     add_user: AddUser
     create_chat: CreateChat
     send_message: SendMessage
     list_chats: ListChats
     list_messages: ListMessages
+    look_up_users: LookUpUsers
 
     @classmethod
     def over(cls, uow: UnitOfWorkFactory, *, ids: IdGenerator, clock: Clock) -> Chats:
@@ -27,4 +29,5 @@ class Chats:
             send_message=SendMessage(uow, ids, clock),
             list_chats=ListChats(uow),
             list_messages=ListMessages(uow),
+            look_up_users=LookUpUsers(uow),
         )

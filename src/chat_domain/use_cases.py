@@ -1,4 +1,4 @@
-"""The five things the service does, each one transaction through a unit of work.
+"""What the service writes, and its user look-ups: each one unit of work.
 
 Use cases accept any Python value for each argument (a JSON value from the
 HTTP layer, or anything a direct caller passes) and either return a result or
@@ -8,17 +8,13 @@ stored data come from the repositories (see ``ports``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Generic, TypeVar
-
 import attrs
 
 from chat_domain import rules
-from chat_domain.errors import ChatNotFound, UserNotFound
+from chat_domain.errors import UserNotFound, members_not_found
 from chat_domain.model import Chat, Message, User
-from chat_domain.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
-
-T = TypeVar("T")
+from chat_domain.pages import PAGE_MAX
+from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory
 
 
 @attrs.frozen
@@ -72,81 +68,38 @@ class SendMessage:
             created_at=self.clock.now(),
         )
         with self.uow() as uow:
-            uow.messages.append(message)
+            stored = uow.messages.append(message)
             uow.commit()
-        return message
+        return stored.value
 
 
 @attrs.frozen
-class ListChats:
+class LookUpUsers:
+    """Users by id, by name (in any letter case), or many ids at once, in the order asked."""
+
     uow: UnitOfWorkFactory
 
-    def __call__(self, user: object) -> list[Chat]:
+    def by_id(self, user: object) -> User:
         user_id = rules.parse_id(user, "user")
         with self.uow() as uow:
-            chats = uow.chats.list_for_user(user_id)
-            # A user with chats exists; only an empty list needs the look-up.
-            if not chats and uow.users.missing([user_id]):
-                raise UserNotFound([user_id], field="user")
-            return chats
+            found = uow.users.get([user_id])
+        if not found:
+            raise UserNotFound([user_id], field="user")
+        return found[0]
 
-
-@attrs.frozen
-class Pages(Generic[T]):
-    """A list read a page at a time: the first page, and the rest when there is more.
-
-    ``rest`` is ``None`` when the first page is the whole list, so a caller
-    can tell a short list from a long one without reading ahead itself.
-    """
-
-    first: Sequence[T]
-    rest: Iterator[Sequence[T]] | None = None
-
-    def __iter__(self) -> Iterator[Sequence[T]]:
-        yield self.first
-        if self.rest is not None:
-            yield from self.rest
-
-
-@attrs.frozen
-class ListMessages:
-    """A chat's messages: whole (``__call__``) or a page at a time (``pages``)."""
-
-    uow: UnitOfWorkFactory
-    page_size: int = 2000
-
-    def __call__(self, chat: object) -> list[Message]:
-        return [message for page in self.pages(chat) for message in page]
-
-    def pages(self, chat: object) -> Pages[Message]:
-        """The chat's messages in the contract's order, in pages of ``page_size``.
-
-        The first page is read, and an unknown chat refused, before this
-        returns. Each later page is read when asked for, in a unit of work of
-        its own, after the last message of the page before: a long chat is
-        never held whole, and no transaction stays open while a client reads.
-        """
-        chat_id = rules.parse_id(chat, "chat")
+    def by_name(self, username: object) -> User:
+        name = rules.clean_username(username)
         with self.uow() as uow:
-            first, more = self._page(uow, chat_id, after=None)
-            # A chat with messages exists; only an empty list needs the look-up.
-            if not first and not uow.chats.exists(chat_id):
-                raise ChatNotFound(chat_id)
-        return Pages(first, self._pages_after(chat_id, first[-1]) if more else None)
+            user = uow.users.named(name)
+        if user is None:
+            raise UserNotFound([], field="username", detail=f"no user named {name!r}")
+        return user
 
-    def _page(
-        self, uow: UnitOfWork, chat_id: str, after: Message | None
-    ) -> tuple[list[Message], bool]:
-        # The walk's one look-ahead: a row past the page says whether another follows.
-        rows = uow.messages.list_for_chat(chat_id, after=after, limit=self.page_size + 1)
-        return rows[: self.page_size], len(rows) > self.page_size
-
-    def _pages_after(self, chat_id: str, last: Message) -> Iterator[list[Message]]:
-        more = True
-        while more:
-            with self.uow() as uow:
-                page, more = self._page(uow, chat_id, after=last)
-            if not page:
-                return
-            yield page
-            last = page[-1]
+    def by_ids(self, users: object) -> list[User]:
+        user_ids = rules.clean_members(users, most=PAGE_MAX)
+        with self.uow() as uow:
+            found = {user.id: user for user in uow.users.get(user_ids)}
+        missing = [user_id for user_id in user_ids if user_id not in found]
+        if missing:
+            raise members_not_found(user_ids, missing)
+        return [found[user_id] for user_id in user_ids]

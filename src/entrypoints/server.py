@@ -14,13 +14,14 @@ import tempfile
 
 import attrs
 import uvicorn
-from uvicorn.main import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 from entrypoints.bootstrap import open_database, worker_app
 from entrypoints.logs import logging_config
 from entrypoints.metrics import prepare_multiprocess_dir
 from entrypoints.settings import Settings
+
+_STARTUP_FAILURE = 3  # uvicorn's exit status for a server that could not start
 
 # Seconds that open requests get to finish once the server is told to stop.
 GRACEFUL_SHUTDOWN_S = 10
@@ -63,4 +64,4 @@ def _run_uvicorn(settings: Settings) -> None:
         server = uvicorn.Server(config)
         server.run()
         if not server.started:  # it said why (a port in use, say); exit as uvicorn.run does
-            raise SystemExit(STARTUP_FAILURE)
+            raise SystemExit(_STARTUP_FAILURE)

@@ -12,9 +12,10 @@ from datetime import timedelta
 import pytest
 
 from chat_domain.errors import ChatNotFound
+from chat_domain.lists import ListMessages
 from chat_domain.model import Chat, chat_list_key, message_list_key
+from chat_domain.pages import Window
 from chat_domain.ports import IdGenerator, UnitOfWorkFactory
-from chat_domain.use_cases import ListMessages
 from entrypoints.bootstrap import Chats, bootstrap
 from tests.fakes import EPOCH, TickingClock
 
@@ -66,32 +67,49 @@ def test_chats_are_listed_by_last_message_then_by_creation_ties_to_the_larger_id
     assert {c.id for c in listed} == {c.id for c in created}
 
 
-def test_last_message_at_never_moves_backwards(chats: Chats, clock: TickingClock) -> None:
+def test_a_message_sent_by_a_slower_clock_still_comes_after_the_newest(
+    chats: Chats, clock: TickingClock
+) -> None:
     alice = chats.add_user("alice")
     chat = chats.create_chat("c", [alice.id])
     clock.set(EPOCH + timedelta(hours=1))
-    newest = chats.send_message(chat.id, alice.id, "later")
+    newest = chats.send_message(chat.id, alice.id, "from a fast clock")
     clock.set(EPOCH + timedelta(minutes=1))
-    chats.send_message(chat.id, alice.id, "sent after, stamped earlier")
-    assert chats.list_chats(alice.id)[0].last_message_at == newest.created_at
-    assert chats.list_messages(chat.id)[-1] == newest
+    later = chats.send_message(chat.id, alice.id, "sent after, by a clock an hour behind")
+    assert later.created_at == newest.created_at + timedelta(microseconds=1)
+    assert chats.list_chats(alice.id)[0].last_message_at == later.created_at
+    assert chats.list_messages(chat.id) == [newest, later]
 
 
-def test_messages_page_through_in_order_after_a_message_with_a_limit(
-    shuffled: Chats, still_clock: TickingClock, uow_factory: UnitOfWorkFactory
+def test_messages_sent_with_the_clock_held_still_take_increasing_times(
+    shuffled: Chats, still_clock: TickingClock
 ) -> None:
     alice = shuffled.add_user("alice")
     chat = shuffled.create_chat("c", [alice.id])
-    for n in range(7):  # ties in time, so the keyset needs the id too
-        still_clock.set(EPOCH + timedelta(seconds=n // 3))
-        shuffled.send_message(chat.id, alice.id, f"message {n}")
-    whole = shuffled.list_messages(chat.id)
+    sent = [shuffled.send_message(chat.id, alice.id, f"message {n}") for n in range(5)]
+    times = [message.created_at for message in sent]
+    assert times == [EPOCH + timedelta(microseconds=n) for n in range(5)]
+    assert shuffled.list_messages(chat.id) == sent
+
+
+def test_message_windows_walk_the_index_both_ways(
+    shuffled: Chats, uow_factory: UnitOfWorkFactory
+) -> None:
+    alice = shuffled.add_user("alice")
+    chat = shuffled.create_chat("c", [alice.id])
+    whole = [shuffled.send_message(chat.id, alice.id, f"message {n}") for n in range(7)]
     with uow_factory() as uow:
-        first = uow.messages.list_for_chat(chat.id, limit=3)
-        second = uow.messages.list_for_chat(chat.id, after=first[-1], limit=3)
-        rest = uow.messages.list_for_chat(chat.id, after=second[-1])
-        assert uow.messages.list_for_chat(chat.id, after=rest[-1]) == []
+        first = uow.messages.list_for_chat(chat.id, Window(limit=3))
+        second = uow.messages.list_for_chat(chat.id, Window(after=first[-1], limit=3))
+        rest = uow.messages.list_for_chat(chat.id, Window(after=second[-1]))
+        assert uow.messages.list_for_chat(chat.id, Window(after=rest[-1])) == []
+        newest = uow.messages.list_for_chat(chat.id, Window(limit=2, newest_first=True))
+        between = Window(after=whole[1], before=whole[5], limit=2, newest_first=True)
+        assert uow.messages.list_for_chat(chat.id, between) == [whole[4], whole[3]]
+        assert uow.messages.find(chat.id, whole[2].id) == whole[2]
+        assert uow.messages.find(str(uuid.uuid4()), whole[2].id) is None
     assert [first, second, rest] == [whole[:3], whole[3:6], whole[6:]]
+    assert newest == [whole[6], whole[5]]
 
 
 def test_list_messages_reads_a_long_chat_a_page_at_a_time(

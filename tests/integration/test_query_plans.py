@@ -2,7 +2,7 @@
 
 The database is seeded set-wise (INSERT ... SELECT generate_series) in about
 two seconds: 2,000 users, 2,000 chats of 5 members each, 100,000 messages
-spread over the chats, then ANALYZE. The statements explained are the very
+(20,000 in one long chat, the rest spread over every chat), then ANALYZE. The statements explained are the very
 ones the repositories run. PostgreSQL may fetch the rows an index finds one
 by one (Index Scan) or page by page (Bitmap Heap Scan over a Bitmap Index
 Scan); either way the cost follows the rows returned. What must never appear
@@ -11,6 +11,7 @@ is a sequential scan, or a chat list that reads messages.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -24,13 +25,15 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from adapters.sql import open_database
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.postgres.deadline import without_deadlines
-from adapters.sql.postgres.reads import CHAT_LIST_WITH_MEMBERS
-from adapters.sql.queries import CHAT_LIST, CHAT_LIST_MEMBERS, MESSAGE_LIST, MESSAGE_PAGE
+from adapters.sql.postgres.reads import chat_page_with_members
+from adapters.sql.queries import chat_page, message_page
 from tests.integration.databases import throwaway_postgres_database
 
 pytestmark = pytest.mark.postgres
 
 USERS, CHATS, MEMBERS_PER_CHAT, MESSAGES = 2_000, 2_000, 5, 100_000
+LONG_CHAT = 20_000
+"""Messages of chat 0, the long one; the rest are spread over every chat."""
 
 
 class Explain(Executable, ClauseElement):
@@ -64,7 +67,8 @@ SEED = [
     SELECT {_uuid(2, "c")}, {_uuid(1, f"(c + k * 397) % {USERS}")}, k
     FROM generate_series(0, {CHATS - 1}) AS c, generate_series(0, {MEMBERS_PER_CHAT - 1}) AS k""",
     f"""INSERT INTO messages (id, chat_id, author_id, text, created_at)
-    SELECT md5(n::text)::uuid, {_uuid(2, f"n % {CHATS}")}, {_uuid(1, f"n % {CHATS}")},
+    SELECT md5(n::text)::uuid, {_uuid(2, f"CASE WHEN n < {LONG_CHAT} THEN 0 ELSE n % {CHATS} END")},
+           {_uuid(1, f"CASE WHEN n < {LONG_CHAT} THEN 0 ELSE n % {CHATS} END")},
            'message ' || n, now() + n * interval '1 millisecond'
     FROM generate_series(0, {MESSAGES - 1}) AS n""",
     """UPDATE chats SET last_message_at = latest.at
@@ -112,22 +116,45 @@ def test_the_database_is_seeded_with_100k_messages(seeded: Connection) -> None:
     assert seeded.execute(text("SELECT count(*) FROM messages")).scalar_one() == MESSAGES
 
 
-def test_message_list_reads_only_the_chat_s_messages_through_its_index(
+def test_every_message_page_is_one_range_of_the_chat_s_index_never_sorted(
     seeded: Connection,
 ) -> None:
-    chat = "00000002-0000-7000-8000-00000000002a"
-    page = {"after_at": datetime(2000, 1, 1, tzinfo=UTC), "after_id": chat, "limit": 2001}
-    for statement, params in ((MESSAGE_LIST, {}), (MESSAGE_PAGE, page)):
-        nodes = _plan_nodes(seeded, statement, chat_id=chat, **params)
+    chat = "00000002-0000-7000-8000-000000000000"  # the long chat
+    middle = seeded.execute(
+        text(
+            f"SELECT created_at FROM messages WHERE chat_id = '{chat}'"
+            f" ORDER BY created_at OFFSET {LONG_CHAT // 2} LIMIT 1"
+        )
+    ).scalar_one()
+    cursors = {
+        "after_at": middle,
+        "after_id": chat,
+        "before_at": middle,
+        "before_id": chat,
+        "limit": 51,
+    }
+    for after, before, limit, newest_first in itertools.product((False, True), repeat=4):
+        statement = message_page(after=after, before=before, limit=limit, newest_first=newest_first)
+        nodes = _plan_nodes(seeded, statement, chat_id=chat, **cursors)
         indexes, scanned = _index_walk(nodes)
         assert (indexes, scanned) == ({"ix_messages_chat_id_created_at_id"}, set()), nodes
+        if limit:  # a page is read in index order, either way, and stops at its limit
+            assert "Sort" not in {node["Node Type"] for node in nodes}, nodes
 
 
-def test_chat_list_walks_indexes_and_never_touches_messages(seeded: Connection) -> None:
+def test_chat_pages_walk_the_user_s_memberships_and_never_touch_messages(
+    seeded: Connection,
+) -> None:
     user = "00000001-0000-7000-8000-00000000002a"
-    for statement in (CHAT_LIST, CHAT_LIST_MEMBERS, CHAT_LIST_WITH_MEMBERS):
-        nodes = _plan_nodes(seeded, statement, user_id=user)
-        indexes, scanned = _index_walk(nodes)
-        assert scanned == set(), nodes
-        assert "ix_chat_members_user_id_chat_id" in indexes, nodes
-        assert "messages" not in {node.get("Relation Name") for node in nodes}
+    place = {"after_at": datetime.now(UTC), "after_id": user, "limit": 51}
+    for after, limit in itertools.product((None, False, True), (False, True)):
+        for statement in (
+            chat_page(after=after, limit=limit),
+            chat_page_with_members(after=after, limit=limit),
+        ):
+            nodes = _plan_nodes(seeded, statement, user_id=user, **place)
+            indexes, scanned = _index_walk(nodes)
+            assert scanned == set(), nodes
+            assert "ix_chat_members_user_id_chat_id" in indexes, nodes
+            assert "messages" not in {node.get("Relation Name") for node in nodes}
+

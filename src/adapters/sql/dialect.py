@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, QueuePool
 
 from adapters.sql import queries, writes
 from adapters.sql.writes import Write
-from chat_domain.model import Chat
+from chat_domain.model import Chat, ChatKey
 
 POOL_SIZE = 20
 """Connections each server process keeps: as many as its thread pool uses at once.
@@ -59,8 +59,10 @@ class Dialect(abc.ABC):
         """Commit or roll back what the unit of work has open (``writing``: a write
         transaction). A failed commit keeps none of it."""
 
-    def list_chats(self, connection: Connection, user_id: str) -> list[Chat]:
-        return queries.list_chats(connection, user_id)
+    def list_chats(
+        self, connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
+    ) -> list[Chat]:
+        return queries.list_chats(connection, user_id, after, limit)
 
     @abc.abstractmethod
     def migrating(self) -> AbstractContextManager[Connection]:

@@ -8,14 +8,17 @@ entities' field order.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Select, bindparam, func, select, tuple_
+from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, tuple_
 
 from adapters.sql.tables import UtcDateTime, chat_members, chats, messages, users
-from chat_domain.model import Chat, Message, SenderStatus
+from chat_domain import rules
+from chat_domain.model import Chat, ChatKey, Message, SenderStatus, User
+from chat_domain.pages import Window
 
 MESSAGE_LIST = (
     select(
@@ -30,22 +33,41 @@ MESSAGE_LIST = (
 )
 """A chat's messages in the contract's order (``:chat_id``)."""
 
-# One page of it: the same index range, started after a message (keyset) and cut short.
-_AFTER = tuple_(messages.c.created_at, messages.c.id) > tuple_(
-    bindparam("after_at", type_=UtcDateTime), bindparam("after_id", type_=messages.c.id.type)
+_MESSAGE_KEY = tuple_(messages.c.created_at, messages.c.id)
+_AFTER = (
+    tuple_(
+        bindparam("after_at", type_=UtcDateTime), bindparam("after_id", type_=messages.c.id.type)
+    )
+    < _MESSAGE_KEY
 )
-MESSAGE_PAGE = MESSAGE_LIST.where(_AFTER).limit(bindparam("limit"))
-"""The page after a message (``:after_at``, ``:after_id``, ``:limit``)."""
-_PAGES: dict[tuple[bool, bool], Select[Any]] = {
-    (False, False): MESSAGE_LIST,
-    (True, False): MESSAGE_LIST.where(_AFTER),
-    (False, True): MESSAGE_LIST.limit(bindparam("limit")),
-    (True, True): MESSAGE_PAGE,
-}
+_BEFORE = (
+    tuple_(
+        bindparam("before_at", type_=UtcDateTime), bindparam("before_id", type_=messages.c.id.type)
+    )
+    > _MESSAGE_KEY
+)
+_FIND = MESSAGE_LIST.where(messages.c.id == bindparam("message_id"))
+
+
+@functools.cache
+def message_page(*, after: bool, before: bool, limit: bool, newest_first: bool) -> Select[Any]:
+    """One keyset walk's page of ``MESSAGE_LIST``: one range of its index, read forward,
+    or backward (newest first) for a walk toward older messages."""
+    page = MESSAGE_LIST
+    if after:
+        page = page.where(_AFTER)
+    if before:
+        page = page.where(_BEFORE)
+    if newest_first:
+        page = page.order_by(None).order_by(messages.c.created_at.desc(), messages.c.id.desc())
+    return page.limit(bindparam("limit")) if limit else page
+
 
 CHAT_COLUMNS = (chats.c.id, chats.c.name, chats.c.created_at, chats.c.last_message_at)
 _CHAT = select(chats.c.id).where(chats.c.id == bindparam("chat_id"))
-_KNOWN_USERS = select(users.c.id).where(users.c.id.in_(bindparam("user_ids", expanding=True)))
+_USER_COLUMNS = (users.c.id, users.c.username, users.c.created_at)
+_USERS = select(*_USER_COLUMNS).where(users.c.id.in_(bindparam("user_ids", expanding=True)))
+_NAMED = select(*_USER_COLUMNS).where(users.c.username_key == bindparam("username_key"))
 SENDER_STATUS = select(
     select(chats.c.id).where(chats.c.id == bindparam("message_chat")).exists().label("chat"),
     select(users.c.id).where(users.c.id == bindparam("author_id")).exists().label("author"),
@@ -70,16 +92,42 @@ CHAT_LIST = (
         chats.c.id.desc(),
     )
 )
-"""A user's chats in the contract's order (``:user_id``)."""
-_CHATS_OF_USER = select(chat_members.c.chat_id).where(
-    chat_members.c.user_id == bindparam("user_id")
+"""A user's chats in the contract's order (``:user_id``): a walk over their memberships."""
+
+_PLACE = tuple_(
+    bindparam("after_at", type_=UtcDateTime), bindparam("after_id", type_=chats.c.id.type)
 )
-CHAT_LIST_MEMBERS = (
+# After a place among the chats with messages: the older ones, then every chat without.
+_AFTER_ACTIVE = or_(
+    chats.c.last_message_at.is_(None), tuple_(chats.c.last_message_at, chats.c.id) < _PLACE
+)
+# After a place among the chats without messages: the older ones of those.
+_AFTER_QUIET = and_(
+    chats.c.last_message_at.is_(None), tuple_(chats.c.created_at, chats.c.id) < _PLACE
+)
+
+
+@functools.cache
+def chat_page(*, after: bool | None, limit: bool) -> Select[Any]:
+    """``CHAT_LIST`` after a place (``after``: whether the place's chat has messages;
+    ``None``: from the start), at most ``:limit`` chats."""
+    page = CHAT_LIST if after is None else CHAT_LIST.where(_AFTER_ACTIVE if after else _AFTER_QUIET)
+    return page.limit(bindparam("limit")) if limit else page
+
+
+def chat_page_params(user_id: str, after: ChatKey | None, limit: int | None) -> dict[str, object]:
+    params: dict[str, object] = {"user_id": user_id, "limit": limit}
+    if after is not None:
+        params.update(after_at=after[1], after_id=after[2])
+    return params
+
+
+CHAT_MEMBERS = (
     select(chat_members.c.chat_id, chat_members.c.user_id)
-    .where(chat_members.c.chat_id.in_(_CHATS_OF_USER.scalar_subquery()))
+    .where(chat_members.c.chat_id.in_(bindparam("chat_ids", expanding=True)))
     .order_by(chat_members.c.chat_id, chat_members.c.position)
 )
-"""The members of every chat in ``CHAT_LIST``, in order (``:user_id``)."""
+"""The members of the chats ``:chat_ids``, in each chat's order."""
 
 _ID_BATCH = 500
 """Ids per ``IN (...)`` list: a chat's members are unlimited, bound parameters are not."""
@@ -91,10 +139,21 @@ def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
 
 
 def missing_users(connection: Connection, user_ids: Sequence[str]) -> list[str]:
-    known: set[str] = set()
-    for batch in _batches(user_ids):
-        known.update(connection.execute(_KNOWN_USERS, {"user_ids": batch}).scalars())
+    known = {user.id for user in get_users(connection, user_ids)}
     return [user_id for user_id in user_ids if user_id not in known]
+
+
+def get_users(connection: Connection, user_ids: Sequence[str]) -> list[User]:
+    found: list[User] = []
+    for batch in _batches(user_ids):
+        rows = connection.execute(_USERS, {"user_ids": batch})
+        found.extend(User(*row) for row in cast("Iterable[tuple[str, str, datetime]]", rows))
+    return found
+
+
+def named_user(connection: Connection, username: str) -> User | None:
+    row = connection.execute(_NAMED, {"username_key": rules.name_key(username)}).first()
+    return None if row is None else User(row.id, row.username, row.created_at)
 
 
 def chat_exists(connection: Connection, chat_id: str) -> bool:
@@ -107,24 +166,38 @@ def sender_status(connection: Connection, chat_id: str, author_id: str) -> Sende
     return SenderStatus.of(chat=found.chat, author=found.author, member=found.member)
 
 
-def list_chats(connection: Connection, user_id: str) -> list[Chat]:
-    """The user's chats, then every chat's members in a second statement."""
-    params = {"user_id": user_id}
-    rows = connection.execute(CHAT_LIST, params).all()
+def list_chats(
+    connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
+) -> list[Chat]:
+    """The page of the user's chats, then their members in a second statement."""
+    statement = chat_page(after=None if after is None else after[0], limit=limit is not None)
+    rows = connection.execute(statement, chat_page_params(user_id, after, limit)).all()
     members: dict[str, list[str]] = {}
-    for member in connection.execute(CHAT_LIST_MEMBERS, params):
-        members.setdefault(member.chat_id, []).append(member.user_id)
+    for batch in _batches([row.id for row in rows]):
+        for member in connection.execute(CHAT_MEMBERS, {"chat_ids": batch}):
+            members.setdefault(member.chat_id, []).append(member.user_id)
     return [Chat(id, name, tuple(members[id]), at, last) for id, name, at, last in rows]
 
 
-def list_messages(
-    connection: Connection, chat_id: str, after: Message | None, limit: int | None
-) -> list[Message]:
-    params: dict[str, object] = {"chat_id": chat_id, "limit": limit}
-    if after is not None:
-        params.update(after_at=after.created_at, after_id=after.id)
-    statement = _PAGES[after is not None, limit is not None]
-    rows = cast(
-        "Iterable[tuple[str, str, str, str, datetime]]", connection.execute(statement, params)
+def _messages(rows: object) -> list[Message]:
+    return [Message(*row) for row in cast("Iterable[tuple[str, str, str, str, datetime]]", rows)]
+
+
+def find_message(connection: Connection, chat_id: str, message_id: str) -> Message | None:
+    found = _messages(connection.execute(_FIND, {"chat_id": chat_id, "message_id": message_id}))
+    return found[0] if found else None
+
+
+def list_messages(connection: Connection, chat_id: str, window: Window) -> list[Message]:
+    params: dict[str, object] = {"chat_id": chat_id, "limit": window.limit}
+    if window.after is not None:
+        params.update(after_at=window.after.created_at, after_id=window.after.id)
+    if window.before is not None:
+        params.update(before_at=window.before.created_at, before_id=window.before.id)
+    statement = message_page(
+        after=window.after is not None,
+        before=window.before is not None,
+        limit=window.limit is not None,
+        newest_first=window.newest_first,
     )
-    return [Message(*row) for row in rows]
+    return _messages(connection.execute(statement, params))

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import Connection
 
 from adapters.sql import queries
-from adapters.sql.writes import Write
-from chat_domain.model import Chat, Message, User
-from chat_domain.ports import ChatRepository, MessageRepository, UserRepository
+from adapters.sql.writes import NewMessage, Write
+from chat_domain.model import Chat, ChatKey, Message, User
+from chat_domain.pages import Window
+from chat_domain.ports import ChatRepository, MessageRepository, Stored, UserRepository
 
 if TYPE_CHECKING:
     from adapters.sql.dialect import Dialect
@@ -38,6 +39,14 @@ class SqlUserRepository(UserRepository):
         with self._session.reading() as connection:
             return queries.missing_users(connection, user_ids)
 
+    def get(self, user_ids: Sequence[str]) -> list[User]:
+        with self._session.reading() as connection:
+            return queries.get_users(connection, user_ids)
+
+    def named(self, username: str) -> User | None:
+        with self._session.reading() as connection:
+            return queries.named_user(connection, username)
+
 
 class SqlChatRepository(ChatRepository):
     def __init__(self, session: Session) -> None:
@@ -50,20 +59,26 @@ class SqlChatRepository(ChatRepository):
         with self._session.reading() as connection:
             return queries.chat_exists(connection, chat_id)
 
-    def list_for_user(self, user_id: str) -> list[Chat]:
+    def list_for_user(
+        self, user_id: str, *, after: ChatKey | None = None, limit: int | None = None
+    ) -> list[Chat]:
         with self._session.reading() as connection:
-            return self._session.dialect.list_chats(connection, user_id)
+            return self._session.dialect.list_chats(connection, user_id, after, limit)
 
 
 class SqlMessageRepository(MessageRepository):
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def append(self, message: Message) -> None:
-        self._session.stage(message)
+    def append(self, message: Message) -> Stored[Message]:
+        sent = NewMessage(message)
+        self._session.stage(sent)
+        return sent.stored
 
-    def list_for_chat(
-        self, chat_id: str, *, after: Message | None = None, limit: int | None = None
-    ) -> list[Message]:
+    def find(self, chat_id: str, message_id: str) -> Message | None:
         with self._session.reading() as connection:
-            return queries.list_messages(connection, chat_id, after, limit)
+            return queries.find_message(connection, chat_id, message_id)
+
+    def list_for_chat(self, chat_id: str, window: Window | None = None) -> list[Message]:
+        with self._session.reading() as connection:
+            return queries.list_messages(connection, chat_id, window or Window())

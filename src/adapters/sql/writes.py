@@ -1,7 +1,8 @@
 """The staged writes, and how a transaction applies each with its checks.
 
-A unit of work stages the entity a use case stores (a new ``User``, ``Chat``
-or ``Message``) and applies it when it commits, or before it next reads.
+A unit of work stages the entity a use case stores (a new ``User`` or
+``Chat``, or a ``NewMessage``) and applies it when it commits, or before it
+next reads.
 These are the portable statements: each check reads under the write
 transaction's lock, then inserts. A dialect may apply a write its own way
 (``postgres.writes`` does each in one statement); its parameters stay these.
@@ -9,7 +10,8 @@ transaction's lock, then inserts. A dialect may apply a write its own way
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, case, insert, or_, update
+import attrs
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from adapters.sql import queries
 from adapters.sql.errors import conflicts_as
@@ -24,9 +26,19 @@ from adapters.sql.tables import (
 )
 from chat_domain import rules
 from chat_domain.errors import ChatNameTaken, UsernameTaken, members_not_found, sender_refusal
-from chat_domain.model import Chat, Message, User
+from chat_domain.model import Chat, Message, User, visible_at
+from chat_domain.ports import Stored
 
-Write = User | Chat | Message
+
+@attrs.frozen
+class NewMessage:
+    """A message to append, and where the message as stored is reported."""
+
+    message: Message
+    stored: Stored[Message] = attrs.field(factory=Stored)
+
+
+Write = User | Chat | NewMessage
 
 
 def user_row(user: User) -> dict[str, object]:
@@ -65,17 +77,11 @@ NEW_MESSAGE = insert(messages).values(
     text=bindparam("message_text"),
     created_at=bindparam("sent_at", type_=UtcDateTime),
 )
-_sent_at = bindparam("sent_at", type_=UtcDateTime)
-# last_message_at only moves forward: the later of its value and the message's time.
+_NEWEST = select(chats.c.last_message_at).where(chats.c.id == bindparam("message_chat"))
 _ADVANCE = (
     update(chats)
     .where(chats.c.id == bindparam("message_chat"))
-    .values(
-        last_message_at=case(
-            (or_(chats.c.last_message_at.is_(None), chats.c.last_message_at < _sent_at), _sent_at),
-            else_=chats.c.last_message_at,
-        )
-    )
+    .values(last_message_at=bindparam("sent_at", type_=UtcDateTime))
 )
 
 
@@ -96,10 +102,15 @@ def apply(connection: Connection, write: Write) -> None:
         ]
         connection.execute(insert(chat_members), members)
     else:
-        status = queries.sender_status(connection, write.chat, write.author)
-        refusal = sender_refusal(status, write.chat, write.author)
+        message = write.message
+        status = queries.sender_status(connection, message.chat, message.author)
+        refusal = sender_refusal(status, message.chat, message.author)
         if refusal is not None:
             raise refusal
-        params = message_params(write)
+        # The write transaction holds the database's write lock: the chat's turn.
+        newest = connection.execute(_NEWEST, {"message_chat": message.chat}).scalar_one()
+        sent = attrs.evolve(message, created_at=visible_at(message.created_at, newest))
+        params = message_params(sent)
         connection.execute(NEW_MESSAGE, params)
         connection.execute(_ADVANCE, params)
+        write.stored.set(sent)

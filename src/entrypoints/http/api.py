@@ -68,7 +68,7 @@ def api_endpoint(method: Method, chats: Chats, max_body_bytes: int, threads: Thr
         result = method.run(chats, parse_request(raw, method))
         if isinstance(result, JsonArray):
             return result.chunks() if result.streams else result.whole()
-        return dumps(result)
+        return result if isinstance(result, bytes) else dumps(result)
 
     async def endpoint(request: Request) -> Response:
         raw = await read_body(request, max_body_bytes)

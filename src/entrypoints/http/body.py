@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 from starlette.requests import ClientDisconnect, Request
 
+from chat_domain.errors import Invalid
 from entrypoints.http.methods import Method
 from entrypoints.http.problems import (
     BodyTooLarge,
@@ -102,17 +103,27 @@ def parse_json(raw: bytes) -> object:
 
 
 def parse_request(raw: bytes, method: Method) -> Mapping[str, object]:
-    """The body as a JSON object holding exactly the method's fields."""
+    """The body as a JSON object holding the method's required fields, and no others."""
     body = parse_json(raw)
     if not isinstance(body, dict):
         kind = _KINDS.get(type(body), "null")
         raise InvalidBody(f"the body must be a JSON object, not {kind}")
-    if body.keys() != method.names:
-        allowed = tuple(f.name for f in method.fields)
-        for key in body:
-            if key not in method.names:
-                raise UnknownField(key, allowed)
-        for name in allowed:
-            if name not in body:
-                raise MissingField(name)
+    allowed = tuple(f.name for f in method.fields)
+    for key in body:
+        if key not in method.names:
+            raise UnknownField(key, allowed)
+    if method.one_of:
+        given = [name for name in body if name in method.names]
+        if not given:
+            names = ", ".join(repr(name) for name in allowed)
+            raise MissingField(None, detail=f"the body needs one of the fields {names}")
+        if len(given) > 1:
+            raise Invalid(
+                f"give one of the fields {given[0]!r} and {given[1]!r}, not both",
+                field=given[1],
+            )
+        return body
+    for field in method.fields:
+        if field.required and field.name not in body:
+            raise MissingField(field.name)
     return body

@@ -1,4 +1,4 @@
-"""The five API methods in one table: path, fields, use case, answer and errors.
+"""The API methods in one table: path, fields, use case, answer and errors.
 
 The HTTP app routes from this table, the body parser checks fields against
 it and the OpenAPI document is generated from it, so the three cannot drift.
@@ -15,38 +15,19 @@ from chat_domain.errors import (
     ChatNameTaken,
     ChatNotFound,
     DuplicateUser,
+    InvalidCursor,
+    MessageNotFound,
     NotAMember,
     UsernameTaken,
     UserNotFound,
 )
-from chat_domain.rules import CHAT_NAME_MAX, TEXT_MAX, USERNAME_MAX
+from chat_domain.pages import Pages
 from chat_domain.service import Chats
-from chat_domain.use_cases import Pages
-from entrypoints.http import text_patterns
-from entrypoints.http.serialize import JsonArray, chat_json, message_json
+from entrypoints.http import fields
+from entrypoints.http.fields import Field
+from entrypoints.http.serialize import JsonArray, chat_json, dumps, message_json, user_json
 
-JsonSchema = Mapping[str, object]
 Body = Mapping[str, object]
-
-UUID_SCHEMA: JsonSchema = {"type": "string", "format": "uuid", "description": "A UUID."}
-
-
-def _string(most: int, rules: str, pattern: str) -> JsonSchema:
-    description = f"1 to {most} characters, {rules}"
-    return {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": most,
-        "pattern": pattern,
-        "description": description,
-    }
-
-
-@attrs.frozen
-class Field:
-    name: str
-    schema: JsonSchema
-    example: object
 
 
 @attrs.frozen
@@ -56,8 +37,9 @@ class Method:
     fields: tuple[Field, ...]
     run: Callable[[Chats, Body], object]
     status: int
-    result: str  # the OpenAPI component that describes the answer
+    result: tuple[str, ...]  # the OpenAPI components the answer may be (one of)
     errors: tuple[type[ChatError], ...]  # beyond those every method may answer
+    one_of: bool = False  # the body holds exactly one of the fields
     names: frozenset[str] = attrs.field(init=False)
 
     @names.default
@@ -77,108 +59,102 @@ def _add_message(chats: Chats, body: Body) -> object:
     return {"id": chats.send_message(body["chat"], body["author"], body["text"]).id}
 
 
+def _given(body: Body, *names: str) -> dict[str, object]:
+    return {name: body[name] for name in names if name in body}
+
+
 def _get_chats(chats: Chats, body: Body) -> object:
-    return JsonArray(Pages(chats.list_chats(body["user"])), chat_json)
+    paging = _given(body, "limit", "after")
+    if not paging:
+        return JsonArray(Pages(chats.list_chats(body["user"])), chat_json)
+    page = chats.list_chats.page(body["user"], **paging)
+    end = b',"next":' + dumps(page.next) + b"}"
+    return JsonArray(Pages(page.chats), chat_json, prefix=b'{"chats":', suffix=end)
 
 
 def _get_messages(chats: Chats, body: Body) -> object:
     # Streamed a page at a time: a chat's messages are unlimited, memory is not.
-    return JsonArray(chats.list_messages.pages(body["chat"]), message_json)
+    paging = _given(body, "limit", "before", "after")
+    if not paging:
+        return JsonArray(chats.list_messages.pages(body["chat"]), message_json)
+    if "limit" not in paging:  # everything on the cursors' side, streamed the same way
+        pages = chats.list_messages.pages(body["chat"], **paging)
+        end = b',"has_more":false}'
+        return JsonArray(pages, message_json, prefix=b'{"messages":', suffix=end)
+    page = chats.list_messages.page(body["chat"], **paging)
+    end = b',"has_more":' + dumps(page.has_more) + b"}"
+    return JsonArray(Pages(page.items), message_json, prefix=b'{"messages":', suffix=end)
 
 
-_USER_ID = "0193a5c4-6b2e-7cf1-9d4e-3a1f2b7c8d90"
-_OTHER_ID = "0193a5c4-7a01-7b3c-8e21-55c0d4e6f7a8"
-_CHAT_ID = "0193a5c5-0c4d-7f10-a2b3-9c8d7e6f5a4b"
+def _get_users(chats: Chats, body: Body) -> object:
+    if "users" in body:
+        return JsonArray(Pages(chats.look_up_users.by_ids(body["users"])), user_json)
+    if "username" in body:
+        return user_json(chats.look_up_users.by_name(body["username"])).encode()
+    return user_json(chats.look_up_users.by_id(body["user"])).encode()
+
 
 METHODS: tuple[Method, ...] = (
     Method(
         path="/users/add",
         summary="Create a user",
-        fields=(
-            Field(
-                "username",
-                _string(
-                    USERNAME_MAX,
-                    "after NFC, no whitespace or control characters;"
-                    " unique without regard to letter case.",
-                    text_patterns.USERNAME,
-                ),
-                "user_1",
-            ),
-        ),
+        fields=(fields.USERNAME,),
         run=_add_user,
         status=201,
-        result="Created",
+        result=("Created",),
         errors=(UsernameTaken,),
     ),
     Method(
         path="/chats/add",
         summary="Create a chat between users",
         fields=(
-            Field(
-                "name",
-                _string(
-                    CHAT_NAME_MAX,
-                    "after NFC, no control characters, no leading or trailing whitespace;"
-                    " unique without regard to letter case.",
-                    text_patterns.CHAT_NAME,
-                ),
-                "chat_1",
-            ),
-            Field(
-                "users",
-                {
-                    "type": "array",
-                    "items": UUID_SCHEMA,
-                    "minItems": 1,
-                    "uniqueItems": True,
-                    "description": "Member user ids, at least one, none twice; order is kept.",
-                },
-                [_USER_ID, _OTHER_ID],
-            ),
+            fields.CHAT_NAME,
+            fields.user_ids("Member user ids, at least one, none twice; order is kept."),
         ),
         run=_add_chat,
         status=201,
-        result="Created",
+        result=("Created",),
         errors=(DuplicateUser, UserNotFound, ChatNameTaken),
     ),
     Method(
         path="/messages/add",
         summary="Send a message to a chat on behalf of a member",
-        fields=(
-            Field("chat", UUID_SCHEMA, _CHAT_ID),
-            Field("author", UUID_SCHEMA, _USER_ID),
-            Field(
-                "text",
-                _string(
-                    TEXT_MAX,
-                    "kept exactly as sent, with one non-whitespace character.",
-                    text_patterns.TEXT,
-                ),
-                "hi",
-            ),
-        ),
+        fields=(fields.CHAT, fields.AUTHOR, fields.TEXT),
         run=_add_message,
         status=201,
-        result="Created",
+        result=("Created",),
         errors=(ChatNotFound, UserNotFound, NotAMember),
     ),
     Method(
         path="/chats/get",
-        summary="List a user's chats, most recently active first",
-        fields=(Field("user", UUID_SCHEMA, _USER_ID),),
+        summary="List a user's chats, most recently active first, whole or a page at a time",
+        fields=(fields.USER, fields.LIMIT, fields.CHATS_AFTER),
         run=_get_chats,
         status=200,
-        result="ChatList",
-        errors=(UserNotFound,),
+        result=("ChatList", "ChatPage"),
+        errors=(UserNotFound, InvalidCursor),
     ),
     Method(
         path="/messages/get",
-        summary="List a chat's messages, oldest first",
-        fields=(Field("chat", UUID_SCHEMA, _CHAT_ID),),
+        summary="List a chat's messages, oldest first, whole or a page at a time",
+        fields=(fields.CHAT, fields.LIMIT, fields.BEFORE, fields.AFTER),
         run=_get_messages,
         status=200,
-        result="MessageList",
-        errors=(ChatNotFound,),
+        result=("MessageList", "MessagePage"),
+        errors=(ChatNotFound, MessageNotFound),
+    ),
+    Method(
+        path="/users/get",
+        summary="Look users up: one by id or by name (any letter case), or many by id",
+        fields=(
+            fields.USER,
+            fields.USERNAME,
+            fields.user_ids("1 to 1000 user ids, none twice: the users in this order.", most=1000),
+        ),
+        run=_get_users,
+        status=200,
+        result=("User", "UserList"),
+        errors=(DuplicateUser, UserNotFound),
+        one_of=True,
     ),
 )

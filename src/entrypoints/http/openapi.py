@@ -117,10 +117,22 @@ LINKS: dict[str, dict[str, object]] = {
 }
 
 
+def _body(method: Method) -> dict[str, object]:
+    if method.one_of:  # exactly one of the fields
+        shapes = [closed_object({f.name: dict(f.schema)}) for f in method.fields]
+        for shape, field in zip(shapes, method.fields, strict=True):
+            shape["example"] = {field.name: field.example}
+        return {"oneOf": shapes}
+    optional = [f.name for f in method.fields if not f.required]
+    body = closed_object({f.name: dict(f.schema) for f in method.fields}, *optional)
+    body["example"] = {f.name: f.example for f in method.fields if f.required}
+    return body
+
+
 def _operation(method: Method) -> dict[str, object]:
-    body = closed_object({f.name: dict(f.schema) for f in method.fields})
-    body["example"] = {f.name: f.example for f in method.fields}
-    success = _json(ref(method.result), "Success.")
+    body = _body(method)
+    results = [ref(name) for name in method.result]
+    success = _json(results[0] if len(results) == 1 else {"oneOf": results}, "Success.")
     if method.path in LINKS:
         success["links"] = LINKS[method.path]
     responses = {str(method.status): success}

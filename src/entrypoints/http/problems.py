@@ -23,6 +23,8 @@ from chat_domain.errors import (
     DuplicateUser,
     Forbidden,
     Invalid,
+    InvalidCursor,
+    MessageNotFound,
     NotAMember,
     NotFound,
     Unavailable,
@@ -49,8 +51,8 @@ class MissingField(Invalid):
     code = "missing_field"
     title = "Missing field"
 
-    def __init__(self, field: str) -> None:
-        super().__init__(f"the field {field!r} is required", field=field)
+    def __init__(self, field: str | None, *, detail: str | None = None) -> None:
+        super().__init__(detail or f"the field {field!r} is required", field=field)
 
 
 class UnknownField(Invalid):
@@ -109,10 +111,12 @@ ALL_ERRORS: tuple[type[ChatError], ...] = (
     UnknownField,
     Invalid,
     DuplicateUser,
+    InvalidCursor,
     InvalidHost,
     NotAMember,
     UserNotFound,
     ChatNotFound,
+    MessageNotFound,
     NotFound,
     MethodNotAllowed,
     UsernameTaken,

@@ -73,7 +73,27 @@ SCHEMAS: dict[str, object] = {
     "Message": closed_object(
         {"id": _ID, "chat": _ID, "author": _ID, "text": STRING, "created_at": _TIME}
     ),
+    "User": closed_object({"id": _ID, "username": STRING, "created_at": _TIME}),
     "ChatList": {"type": "array", "items": ref("Chat")},
     "MessageList": {"type": "array", "items": ref("Message")},
+    "UserList": {"type": "array", "items": ref("User")},
+    "ChatPage": closed_object(
+        {
+            "chats": ref("ChatList"),
+            "next": {
+                "type": ["string", "null"],
+                "description": "The cursor of the next page (`after`); null on the last.",
+            },
+        }
+    ),
+    "MessagePage": closed_object(
+        {
+            "messages": ref("MessageList"),
+            "has_more": {
+                "type": "boolean",
+                "description": "More messages lie beyond the page in the direction of the walk.",
+            },
+        }
+    ),
     "Problem": _problem(),
 }

@@ -9,8 +9,8 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from chat_domain.model import Chat, Message
-from chat_domain.use_cases import Pages
+from chat_domain.model import Chat, Message, User
+from chat_domain.pages import Pages
 
 # One encoder, built once: compact, UTF-8 as is, and never NaN (it is not JSON).
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -47,6 +47,14 @@ def chat_json(chat: Chat) -> str:
     )
 
 
+def user_json(user: User) -> str:
+    """One user as a JSON object."""
+    return (
+        f'{{"id":{_string(user.id)},"username":{_string(user.username)},'
+        f'"created_at":"{format_time(user.created_at)}"}}'
+    )
+
+
 def message_json(message: Message) -> str:
     """One message as a JSON object."""
     return (
@@ -67,20 +75,22 @@ class JsonArray(Generic[T]):
 
     pages: Pages[T]
     item: Callable[[T], str]
+    prefix: bytes = b""  # what comes before the array, for one inside an envelope
+    suffix: bytes = b""
 
     @property
     def streams(self) -> bool:
         return self.pages.rest is not None
 
     def whole(self) -> bytes:
-        return b"[" + self._items(self.pages.first) + b"]"
+        return self.prefix + b"[" + self._items(self.pages.first) + b"]" + self.suffix
 
     def chunks(self) -> Iterator[bytes]:
-        yield b"[" + self._items(self.pages.first)
+        yield self.prefix + b"[" + self._items(self.pages.first)
         for page in self.pages.rest or ():
             if page:
                 yield b"," + self._items(page)
-        yield b"]"
+        yield b"]" + self.suffix
 
     def _items(self, page: Sequence[T]) -> bytes:
         return ",".join(map(self.item, page)).encode()

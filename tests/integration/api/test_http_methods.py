@@ -9,7 +9,7 @@ import attrs
 from starlette.testclient import TestClient
 
 from adapters.memory import MemoryStore
-from chat_domain.use_cases import ListMessages
+from chat_domain.lists import ListMessages
 from entrypoints.bootstrap import bootstrap
 from entrypoints.http import create_app
 from entrypoints.settings import Settings

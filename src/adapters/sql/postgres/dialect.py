@@ -22,7 +22,7 @@ from adapters.sql.postgres.deadline import without_deadlines
 from adapters.sql.postgres.engine import postgres_engine
 from adapters.sql.writes import Write
 from chat_domain.errors import Unavailable
-from chat_domain.model import Chat
+from chat_domain.model import Chat, ChatKey
 
 _MIGRATION_LOCK = 0x63686174  # "chat": the advisory lock key held while migrating
 
@@ -57,8 +57,10 @@ class PostgresDialect(Dialect):
                 return
             raise
 
-    def list_chats(self, connection: Connection, user_id: str) -> list[Chat]:
-        return reads.list_chats(connection, user_id)
+    def list_chats(
+        self, connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
+    ) -> list[Chat]:
+        return reads.list_chats(connection, user_id, after, limit)
 
     @contextmanager
     def migrating(self) -> Iterator[Connection]:

@@ -9,7 +9,20 @@ write it is needs no transaction around it.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, exists, func, insert, select, true, update
+from datetime import UTC, datetime
+
+import attrs
+from sqlalchemy import (
+    Connection,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from adapters.sql.errors import conflicts_as
@@ -30,11 +43,13 @@ from chat_domain.model import Chat, SenderStatus, User
 
 _NEW_USER = PreparedStatement("chat_new_user", insert(users))
 
-# A send: the sender's status, and the insert and advance only when the author
-# is a member (membership implies chat and author exist: foreign keys).
-# Members are never removed, so the answer cannot go stale before the insert.
-# The UPDATE's row lock makes concurrent sends to one chat apply in turn, and
-# GREATEST keeps the later time, so last_message_at never moves backwards.
+# A send: the sender's status; only when the author is a member (membership
+# implies chat and author exist: foreign keys), the chat's row is advanced and
+# the message inserted with the time the advance decided. The UPDATE's row
+# lock is the chat's turn: concurrent sends to one chat wait for it and then
+# see the row as the one before left it, so the time is model.visible_at,
+# strictly after the chat's newest message, in commit order. Members are
+# never removed, so the status cannot go stale before the insert.
 _status = select(
     exists()
     .where(
@@ -45,6 +60,16 @@ _status = select(
     exists().where(chats.c.id == bindparam("message_chat")).label("chat"),
     exists().where(users.c.id == bindparam("author_id")).label("author"),
 ).cte("status")
+_sent_at = bindparam("sent_at", type_=UtcDateTime)
+_TICK = literal_column("interval '1 microsecond'")  # model.TICK
+_advanced = (
+    update(chats)
+    .where(chats.c.id == bindparam("message_chat"), _status.c.member)
+    # GREATEST skips a NULL: a chat's first message keeps the clock's time.
+    .values(last_message_at=func.greatest(_sent_at, chats.c.last_message_at + _TICK))
+    .returning(chats.c.last_message_at)
+    .cte("advanced")
+)
 _sent = (
     insert(messages)
     .from_select(
@@ -54,22 +79,20 @@ _sent = (
             bindparam("message_chat", type_=messages.c.chat_id.type),
             bindparam("author_id", type_=messages.c.author_id.type),
             bindparam("message_text", type_=messages.c.text.type),
-            bindparam("sent_at", type_=UtcDateTime),
-        ).where(_status.c.member),
+            _advanced.c.last_message_at,
+        ),
     )
-    .returning(messages.c.chat_id, messages.c.created_at)
+    .returning(messages.c.created_at)
     .cte("sent")
-)
-_advanced = (
-    update(chats)
-    .where(chats.c.id == _sent.c.chat_id)
-    .values(last_message_at=func.greatest(chats.c.last_message_at, _sent.c.created_at))
-    .returning(chats.c.id)
-    .cte("advanced")
 )
 _SEND = PreparedStatement(
     "chat_send",
-    select(_status.c.member, _status.c.chat, _status.c.author).add_cte(_sent, _advanced),
+    select(
+        _status.c.member,
+        _status.c.chat,
+        _status.c.author,
+        select(_sent.c.created_at).scalar_subquery(),
+    ),
 )
 
 # A new chat: the members come unnested from one array with their 1-based
@@ -113,6 +136,11 @@ _CREATE_CHAT = PreparedStatement(
 )
 
 
+def _as_utc(value: datetime) -> datetime:
+    # Read on psycopg2's own cursor, the time comes with a fixed offset.
+    return value.astimezone(UTC)
+
+
 def apply(connection: Connection, write: Write, *, begin: bool) -> None:
     """Apply ``write`` in one statement; ``begin`` opens a transaction with it."""
     if isinstance(write, User):
@@ -125,9 +153,11 @@ def apply(connection: Connection, write: Write, *, begin: bool) -> None:
         if missing:
             raise members_not_found(write.users, [user_id for (user_id,) in missing])
     else:
-        params = message_params(write)
-        [(member, chat, author)] = prepared.run(connection, _SEND, params, begin=begin)
+        message = write.message
+        params = message_params(message)
+        [(member, chat, author, sent_at)] = prepared.run(connection, _SEND, params, begin=begin)
         status = SenderStatus.of(chat=chat, author=author, member=member)
-        refusal = sender_refusal(status, write.chat, write.author)
+        refusal = sender_refusal(status, message.chat, message.author)
         if refusal is not None:
             raise refusal
+        write.stored.set(attrs.evolve(message, created_at=_as_utc(sent_at)))

@@ -1,0 +1,60 @@
+"""The in-memory unit of work: staged writes, applied together under the store's lock."""
+
+from __future__ import annotations
+
+import bisect
+
+import attrs
+
+from adapters.memory.repositories import (
+    MemoryChatRepository,
+    MemoryMessageRepository,
+    MemoryUserRepository,
+)
+from adapters.memory.store import MemoryStore, Staged
+from chat_domain import rules
+from chat_domain.errors import ChatNameTaken, UsernameTaken
+from chat_domain.model import message_list_key, visible_at
+from chat_domain.ports import UnitOfWork
+
+
+class MemoryUnitOfWork(UnitOfWork):
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._staged = Staged()
+        self.users = MemoryUserRepository(store, self._staged)
+        self.chats = MemoryChatRepository(store, self._staged, self.users)
+        self.messages = MemoryMessageRepository(store, self._staged, self.chats)
+
+    def commit(self) -> None:
+        staged, store = self._staged, self._store
+        with store.lock:
+            # Another unit of work may have committed the same name since it
+            # was staged here: check again under the lock, as a unique index would.
+            for user in staged.users.values():
+                if rules.name_key(user.username) in store.user_by_key:
+                    raise UsernameTaken(user.username)
+            for chat in staged.chats.values():
+                if rules.name_key(chat.name) in store.chat_by_key:
+                    raise ChatNameTaken(chat.name)
+            for user in staged.users.values():
+                store.users[user.id] = user
+                store.user_by_key[rules.name_key(user.username)] = user.id
+            for chat in staged.chats.values():
+                store.chats[chat.id] = chat
+                store.chat_by_key[rules.name_key(chat.name)] = chat.id
+                for member in chat.users:
+                    store.chats_of_user.setdefault(member, set()).add(chat.id)
+            for message, stored in staged.messages:
+                # Under the lock: the chat's turn among its sends.
+                chat = store.chats[message.chat]
+                sent = attrs.evolve(
+                    message, created_at=visible_at(message.created_at, chat.last_message_at)
+                )
+                bisect.insort(store.messages.setdefault(sent.chat, []), sent, key=message_list_key)
+                store.chats[sent.chat] = attrs.evolve(chat, last_message_at=sent.created_at)
+                stored.set(sent)
+        self._staged.clear()
+
+    def rollback(self) -> None:
+        self._staged.clear()

@@ -1,0 +1,145 @@
+"""The two lists: a user's chats and a chat's messages, whole or a page at a time.
+
+Both walk their index by keyset (``pages``): a page starts after the place
+of the last item before it, never at an offset, so a page costs what it
+returns and a walk neither skips nor repeats what was there when it began.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+from chat_domain import rules
+from chat_domain.errors import ChatNotFound, MessageNotFound, UserNotFound
+from chat_domain.model import Chat, Message
+from chat_domain.pages import (
+    PAGE_MAX,
+    UNSET,
+    ChatPage,
+    Page,
+    Pages,
+    Window,
+    chat_cursor,
+    cut,
+    read_chat_cursor,
+)
+from chat_domain.ports import UnitOfWork, UnitOfWorkFactory
+
+
+@attrs.frozen
+class ListChats:
+    uow: UnitOfWorkFactory
+
+    def __call__(self, user: object) -> list[Chat]:
+        return list(self.page(user).chats)
+
+    def page(self, user: object, *, limit: object = UNSET, after: object = UNSET) -> ChatPage:
+        """The user's chats after the cursor ``after``, at most ``limit`` of them (all
+        when not given); ``next`` continues the walk."""
+        user_id = rules.parse_id(user, "user")
+        size = None if limit is UNSET else rules.parse_limit(limit, PAGE_MAX)
+        place = None if after is UNSET else read_chat_cursor(after, user_id)
+        with self.uow() as uow:
+            rows = uow.chats.list_for_user(
+                user_id, after=place, limit=None if size is None else size + 1
+            )
+            # A user with chats exists; only an empty list needs the look-up.
+            if not rows and uow.users.missing([user_id]):
+                raise UserNotFound([user_id], field="user")
+        page = cut(rows, size)
+        last = page.items[-1] if page.has_more else None
+        return ChatPage(page.items, None if last is None else chat_cursor(user_id, last))
+
+
+@attrs.frozen
+class ListMessages:
+    """A chat's messages: whole (``__call__``, ``pages``) or one page (``page``)."""
+
+    uow: UnitOfWorkFactory
+    page_size: int = 2000
+
+    def __call__(
+        self, chat: object, *, after: object = UNSET, before: object = UNSET
+    ) -> list[Message]:
+        return [m for page in self.pages(chat, after=after, before=before) for m in page]
+
+    def page(
+        self, chat: object, *, limit: object, before: object = UNSET, after: object = UNSET
+    ) -> Page[Message]:
+        """The ``limit`` newest messages, or the nearest ``limit`` before ``before``, or
+        the first ``limit`` after ``after`` (up to ``before``): oldest first, and
+        whether more lie beyond in the direction of the walk."""
+        chat_id = rules.parse_id(chat, "chat")
+        size = rules.parse_limit(limit, PAGE_MAX)
+        with self.uow() as uow:
+            window = self._window(uow, chat_id, after, before, size)
+            page = self._read(uow, chat_id, attrs.evolve(window, newest_first=after is UNSET))
+            self._refuse_unknown(uow, chat_id, page.items, window)
+        return page
+
+    def pages(
+        self, chat: object, *, after: object = UNSET, before: object = UNSET
+    ) -> Pages[Message]:
+        """The chat's messages between the cursors (all without them), oldest first, in
+        pages of ``page_size``.
+
+        The first page is read, and an unknown chat or cursor refused, before
+        this returns. Each later page is read when asked for, in a unit of work
+        of its own, after the last message of the page before: a long chat is
+        never held whole, and no transaction stays open while a client reads.
+        """
+        chat_id = rules.parse_id(chat, "chat")
+        with self.uow() as uow:
+            window = self._window(uow, chat_id, after, before, self.page_size)
+            first = self._read(uow, chat_id, window)
+            self._refuse_unknown(uow, chat_id, first.items, window)
+        if not first.has_more:
+            return Pages(first.items)
+        return Pages(first.items, self._pages_after(chat_id, window, first.items[-1]))
+
+    def _window(
+        self, uow: UnitOfWork, chat_id: str, after: object, before: object, limit: int
+    ) -> Window:
+        return Window(
+            after=self._cursor(uow, chat_id, after, "after"),
+            before=self._cursor(uow, chat_id, before, "before"),
+            limit=limit,
+        )
+
+    def _cursor(self, uow: UnitOfWork, chat_id: str, value: object, field: str) -> Message | None:
+        if value is UNSET:
+            return None
+        message_id = rules.parse_id(value, field)
+        message = uow.messages.find(chat_id, message_id)
+        if message is None:
+            if not uow.chats.exists(chat_id):
+                raise ChatNotFound(chat_id)
+            raise MessageNotFound(message_id, chat_id, field=field)
+        return message
+
+    def _refuse_unknown(
+        self, uow: UnitOfWork, chat_id: str, listed: object, window: Window
+    ) -> None:
+        # A listed message, or a cursor found in it, proves the chat exists;
+        # only an empty, unbounded list needs the look-up.
+        unbounded = window.after is None and window.before is None
+        if not listed and unbounded and not uow.chats.exists(chat_id):
+            raise ChatNotFound(chat_id)
+
+    def _read(self, uow: UnitOfWork, chat_id: str, window: Window) -> Page[Message]:
+        # The walk's one look-ahead: a row past the page says whether more follow.
+        assert window.limit is not None
+        rows = uow.messages.list_for_chat(chat_id, attrs.evolve(window, limit=window.limit + 1))
+        return cut(rows, window.limit, turn_around=window.newest_first)
+
+    def _pages_after(self, chat_id: str, window: Window, last: Message) -> Iterator[list[Message]]:
+        more = True
+        while more:
+            with self.uow() as uow:
+                page = self._read(uow, chat_id, attrs.evolve(window, after=last))
+            if not page.items:
+                return
+            yield list(page.items)
+            more, last = page.has_more, page.items[-1]
