@@ -2,11 +2,12 @@
 
 The database is seeded set-wise (INSERT ... SELECT generate_series) in about
 two seconds: 2,000 users, 2,000 chats of 5 members each, 100,000 messages
-(20,000 in one long chat, the rest spread over every chat), then ANALYZE. The statements explained are the very
-ones the repositories run. PostgreSQL may fetch the rows an index finds one
-by one (Index Scan) or page by page (Bitmap Heap Scan over a Bitmap Index
-Scan); either way the cost follows the rows returned. What must never appear
-is a sequential scan, or a chat list that reads messages.
+(20,000 in one long chat, the rest spread over every chat), then ANALYZE.
+The statements explained are the very ones the repositories run. PostgreSQL
+may fetch the rows an index finds one by one (Index Scan) or page by page
+(Bitmap Heap Scan over a Bitmap Index Scan); either way the cost follows the
+rows returned. What must never appear is a sequential scan, a page sorted
+rather than read in index order, or a chat list that reads messages.
 """
 
 from __future__ import annotations
@@ -157,4 +158,3 @@ def test_chat_pages_walk_the_user_s_memberships_and_never_touch_messages(
             assert scanned == set(), nodes
             assert "ix_chat_members_user_id_chat_id" in indexes, nodes
             assert "messages" not in {node.get("Relation Name") for node in nodes}
-

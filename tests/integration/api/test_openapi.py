@@ -97,6 +97,20 @@ def test_real_answers_match_the_document(client: TestClient, document: dict[str,
     ]
     outsider = add_user(client, "outsider")
     calls.append(("POST", "/messages/add", {"chat": chat, "author": outsider, "text": "hi"}))
+    message = add_message(client, chat, alice, "again")
+    calls += [
+        ("POST", "/messages/get", {"chat": chat, "limit": 1}),
+        ("POST", "/messages/get", {"chat": chat, "before": message}),
+        ("POST", "/messages/get", {"chat": chat, "after": NOBODY, "limit": 2}),
+        ("POST", "/messages/get", {"chat": chat, "limit": 0}),
+        ("POST", "/chats/get", {"user": bob, "limit": 1}),
+        ("POST", "/chats/get", {"user": bob, "after": "nothing"}),
+        ("POST", "/users/get", {"user": alice}),
+        ("POST", "/users/get", {"username": "BOB"}),
+        ("POST", "/users/get", {"users": [bob, alice]}),
+        ("POST", "/users/get", {"users": [bob, NOBODY]}),
+        ("POST", "/users/get", {}),
+    ]
     seen = set()
     for method, path, body in calls:
         answer = client.request(method, path, json=body)

@@ -10,9 +10,11 @@ write it is needs no transaction around it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import attrs
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     bindparam,
     exists,
@@ -61,7 +63,7 @@ _status = select(
     exists().where(users.c.id == bindparam("author_id")).label("author"),
 ).cte("status")
 _sent_at = bindparam("sent_at", type_=UtcDateTime)
-_TICK = literal_column("interval '1 microsecond'")  # model.TICK
+_TICK: ColumnElement[Any] = literal_column("interval '1 microsecond'")  # model.TICK
 _advanced = (
     update(chats)
     .where(chats.c.id == bindparam("message_chat"), _status.c.member)
