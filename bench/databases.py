@@ -9,9 +9,11 @@ would. Both get the product's schema from its migrations.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -171,3 +173,28 @@ def sqlite(data: Dataset, workdir: Path, log: Callable[[str], None]) -> Iterator
 def _describe(data: Dataset) -> str:
     s = data.shape
     return f"{s.users} users, {s.chats} chats, {s.messages} messages"
+
+
+def middle_message(url: str, chat_id: str) -> str:
+    """The id of the message in the middle of ``chat_id``, in the contract's order.
+
+    Asked with the plain drivers, not the product's engine: its PostgreSQL
+    wait callback is process-wide and would refuse the next seed's COPY.
+    """
+    query = "SELECT id FROM messages WHERE chat_id = {} ORDER BY created_at, id"
+    if url.startswith("postgresql"):
+        with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+            cursor.execute(
+                f"{query.format('%s')} OFFSET (SELECT count(*) / 2 FROM messages"
+                " WHERE chat_id = %s) LIMIT 1",
+                (chat_id, chat_id),
+            )
+            (found,) = cursor.fetchone() or (None,)
+        connection.close()
+        return str(found)
+    path = make_url(url).database
+    assert path is not None
+    hex_id = uuid.UUID(chat_id).hex  # how the Uuid type stores ids in SQLite
+    with contextlib.closing(sqlite3.connect(path)) as file:
+        rows = file.execute(query.format("?"), (hex_id,)).fetchall()
+    return str(uuid.UUID(rows[len(rows) // 2][0]))

@@ -51,12 +51,14 @@ class Handles:
     users: tuple[str, ...]  # members for /chats/add
     sends: tuple[tuple[str, str], ...]  # (chat, author) pairs for /messages/add
     busy_user: str  # member of ``busy_user_chats`` chats, for /chats/get
+    crowded_user: str  # member of ``crowded_user_chats`` chats more, for a chat page
     page_chat: str  # holds ``page_messages`` messages, for /messages/get
     big_chat: str  # holds ``big_chat_messages`` messages, for the memory probe
 
     def write(self, path: Path) -> None:
         """One ``kind id...`` line per handle, the format bench/lua/driver.lua reads."""
         lines = [f"busy_user {self.busy_user}", f"page_chat {self.page_chat}"]
+        lines.append(f"crowded_user {self.crowded_user}")
         lines.append(f"big_chat {self.big_chat}")
         lines += [f"user {user}" for user in self.users]
         lines += [f"send {chat} {author}" for chat, author in self.sends]
@@ -65,7 +67,9 @@ class Handles:
 
 class Dataset:
     """The rows of one data shape. Chat 0..B-1 hold the busy user; chat B is the
-    page chat, chat B+1 the big chat; the other messages land on random chats."""
+    page chat, chat B+1 the big chat; the other messages land on random chats.
+    Past the shape's chats come the crowded user's, without messages (a chat
+    page's cost is the walk over the user's memberships, whatever they hold)."""
 
     def __init__(self, shape: DataShape, *, seed: int = 5, now: datetime | None = None) -> None:
         self.shape = shape
@@ -79,6 +83,10 @@ class Dataset:
         self.chat_ids = [uuid7(self._chat_time(i), rng) for i in range(shape.chats)]
         self._members = [self._pick_members(i, rng) for i in range(shape.chats)]
         self._chat_of_message = self._assign_messages(rng)
+        crowd = random.Random(seed + 3)  # apart, so the data above stays as it was
+        for i in range(shape.chats, shape.chats + shape.crowded_user_chats):
+            self.chat_ids.append(uuid7(self._chat_time(i), crowd))
+            self._members.append((1, crowd.randrange(2, shape.users)))
         self._last_message = {chat: k for k, chat in enumerate(self._chat_of_message)}
 
     @property
@@ -152,6 +160,7 @@ class Dataset:
             users=tuple(self.user_ids[: min(len(self.user_ids), 2_000)]),
             sends=tuple(pairs),
             busy_user=self.user_ids[0],
+            crowded_user=self.user_ids[1],
             page_chat=self.chat_ids[self.busy_chats],
             big_chat=self.chat_ids[self.busy_chats + 1],
         )

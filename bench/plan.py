@@ -12,6 +12,20 @@ import attrs
 # The five methods of the contract, in the order the reports list them.
 METHODS = ("users/add", "chats/add", "messages/add", "chats/get", "messages/get")
 
+# Pages of 50 (v2): each of the three kinds of message page on the 1,000- and on
+# the 200,000-message chat, and a chat page of the 1,000-chat user and of a user
+# in a crowd of chats. Compared with each other, and with the bare HTTP ceiling.
+PAGES = (
+    "messages/page",
+    "messages/page-big",
+    "messages/before",
+    "messages/before-big",
+    "messages/after",
+    "messages/after-big",
+    "chats/page",
+    "chats/page-crowded",
+)
+
 # Each method's hand-written ceiling (see bench/baselines.py).
 CEILING_OF = {
     "users/add": "write",
@@ -19,6 +33,7 @@ CEILING_OF = {
     "messages/add": "write",
     "chats/get": "read-chats",
     "messages/get": "read-messages",
+    **dict.fromkeys(PAGES, "http"),
 }
 
 # The path and request body each baseline is driven with.
@@ -41,6 +56,7 @@ class DataShape:
     busy_user_chats: int  # the chats of the user /chats/get lists
     page_messages: int  # the messages of the chat /messages/get lists
     big_chat_messages: int  # the chat whose whole list must stream in flat memory
+    crowded_user_chats: int  # the chats of the user whose first chat page is timed
 
 
 @attrs.frozen
@@ -55,6 +71,7 @@ class Target:
     methods: tuple[str, ...] = METHODS
     baselines: tuple[str, ...] = ()  # ceilings measured beside it (PostgreSQL only)
     memory_probe: bool = False  # stream the big chat and watch the server's RSS
+    page_connections: tuple[int, ...] = ()  # the concurrency the PAGES are measured at
 
 
 @attrs.frozen
@@ -81,6 +98,7 @@ LARGE = DataShape(
     busy_user_chats=1_000,
     page_messages=1_000,
     big_chat_messages=200_000,
+    crowded_user_chats=50_000,
 )
 # Same result sizes as LARGE with a hundredth of the messages: the flat-cost comparison.
 SMALL = DataShape(
@@ -91,6 +109,7 @@ SMALL = DataShape(
     busy_user_chats=1_000,
     page_messages=1_000,
     big_chat_messages=2_000,
+    crowded_user_chats=1_000,
 )
 TINY = DataShape(
     name="tiny",
@@ -100,6 +119,7 @@ TINY = DataShape(
     busy_user_chats=20,
     page_messages=50,
     big_chat_messages=300,
+    crowded_user_chats=200,
 )
 
 ALL_BASELINES = ("http", "write", "read-chats", "read-messages")
@@ -118,6 +138,7 @@ FULL = Plan(
             connections=(1, 32, 128),
             baselines=ALL_BASELINES,
             memory_probe=True,
+            page_connections=(32,),
         ),
         Target("pg-2w", "postgresql", LARGE, workers=2, connections=(32,), baselines=ALL_BASELINES),
         Target("pg-small-1w", "postgresql", SMALL, workers=1, connections=(32,)),
@@ -138,6 +159,7 @@ SMOKE = Plan(
             connections=(4,),
             baselines=ALL_BASELINES,
             memory_probe=True,
+            page_connections=(4,),
         ),
         Target("sqlite-1w", "sqlite", TINY, workers=1, connections=(4,)),
     ),

@@ -8,7 +8,7 @@ import attrs
 
 from bench.load import LoadResult
 from bench.memory import MemoryResult
-from bench.plan import CEILING_OF, METHODS
+from bench.plan import CEILING_OF, METHODS, PAGES
 
 BASELINE = "baseline:"
 
@@ -113,7 +113,46 @@ def verdicts(report: Report, *, main: str, small: str | None, conns: int) -> lis
     for label, mem in report.memory.items():
         goal = f"/messages/get of {mem.messages} messages grows RSS < 100 MB ({label})"
         found.append(Verdict(goal, f"{mem.growth_mb:.1f} MB", mem.growth_mb < 100))
+    found += _flat_pages(report, main)
     return found
+
+
+def _flat_pages(report: Report, main: str) -> list[Verdict]:
+    """A 50-message page costs the same in the big chat as in the 1,000-message one."""
+    found = []
+    for kind in ("page", "before", "after"):
+        pages = [m for m in report.measurements if m.target == main]
+        for few in (m for m in pages if m.subject == f"messages/{kind}"):
+            big = report.find(main, f"messages/{kind}-big", few.connections)
+            if big is None or big.result.rps == 0:
+                continue
+            cost = few.result.rps / big.result.rps
+            goal = (
+                f"a 50-message page ({kind}) of the big chat costs within 1.5x of one of the"
+                f" 1,000-message chat ({main}, {few.connections} connections)"
+            )
+            found.append(Verdict(goal, f"{cost:.2f}x", cost <= 1.5))
+    return found
+
+
+def pages(report: Report) -> list[str]:
+    """The 50-item pages beside the bare HTTP ceiling, and a crowded user's chat page."""
+    lines = ["", "== pages of 50"]
+    for m in report.measurements:
+        if m.subject not in PAGES:
+            continue
+        http = report.ratio(m, "http")
+        share = "" if http is None else f", {http:.2f}x the HTTP ceiling"
+        lines.append(
+            f"{m.target} c={m.connections} {m.subject}: {m.result.rps:.0f} req/s,"
+            f" p50 {m.result.p50_ms:.2f} ms, p99 {m.result.p99_ms:.2f} ms{share}"
+        )
+        if m.subject == "chats/page-crowded":
+            busy = report.find(m.target, "chats/page", m.connections)
+            if busy is not None and m.result.rps:
+                cost = busy.result.rps / m.result.rps
+                lines.append(f"  a crowded user's page costs {cost:.1f}x the 1,000-chat user's")
+    return lines
 
 
 def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
@@ -169,6 +208,7 @@ def summary(report: Report, found: Sequence[Verdict]) -> str:
             f" {mem.seconds:.2f} s; RSS {mem.rss_before_mb:.0f} -> {mem.rss_peak_mb:.0f} MB"
             f" (+{mem.growth_mb:.1f} MB)"
         )
+    lines += pages(report)
     lines += ["", "== targets"]
     lines += [f"[{'ok' if v.holds else 'MISS'}] {v.goal}: {v.measured}" for v in found]
     return "\n".join(lines)

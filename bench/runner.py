@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench import databases, load, memory
 from bench.dataset import Dataset
-from bench.plan import BASELINE_LOADS, CEILING_OF, DataShape, Plan, Target
+from bench.plan import BASELINE_LOADS, CEILING_OF, PAGES, DataShape, Plan, Target
 from bench.report import BASELINE, Measurement, Report
 from bench.servers import BASELINE_APPS, PRODUCT_APP, serve
 
@@ -97,6 +97,9 @@ def _measure(session: Session, target: Target, db_url: str, data: Dataset) -> No
         for method in unpaired:
             for connections in target.connections:
                 session.measure(target, method, method, product.url, connections)
+        for connections in target.page_connections:
+            for page in PAGES:
+                session.measure(target, page, page, product.url, connections)
         if target.memory_probe:
             result = memory.probe(product, data.handles().big_chat)
             session.report.memory[f"{target.label}, {target.data.name} data"] = result
@@ -124,8 +127,18 @@ def run(plan: Plan, workdir: Path, log: Log) -> Report:
     datasets = {shape.name: Dataset(shape) for shape in plan.shapes}
     for (backend, shape), targets in groups.items():
         data = datasets[shape.name]
-        data.handles().write(workdir / f"handles-{shape.name}.txt")
+        handles = workdir / f"handles-{shape.name}.txt"
+        data.handles().write(handles)
         with _database(session, backend, data) as url:
+            # The pages start in the middle of their chats, at messages only the database
+            # knows the ids of.
+            found = data.handles()
+            with handles.open("a", encoding="utf-8") as lines:
+                for kind, chat in (
+                    ("page_middle", found.page_chat),
+                    ("big_middle", found.big_chat),
+                ):
+                    lines.write(f"{kind} {databases.middle_message(url, chat)}\n")
             for target in targets:
                 _measure(session, target, url, data)
     return session.report

@@ -42,10 +42,25 @@ function init(args)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   local path = "/" .. method
+  -- The pages (bench/plan.py PAGES): 50 at a time, from the newest end, before
+  -- the middle message or after it, of the 1,000- and the 200,000-message chat.
+  local pages = {
+    ["chats/page"] = { "chats/get", '{"user":"' .. handles.busy_user .. '","limit":50}' },
+    ["chats/page-crowded"] = { "chats/get", '{"user":"' .. handles.crowded_user .. '","limit":50}' },
+  }
+  for _, kind in ipairs({ { "", "page" }, { "-big", "big" } }) do
+    local chat, middle = handles[kind[2] .. "_chat"], handles[kind[2] .. "_middle"]
+    local open = '{"chat":"' .. chat .. '","limit":50'
+    pages["messages/page" .. kind[1]] = { "messages/get", open .. "}" }
+    pages["messages/before" .. kind[1]] = { "messages/get", open .. ',"before":"' .. tostring(middle) .. '"}' }
+    pages["messages/after" .. kind[1]] = { "messages/get", open .. ',"after":"' .. tostring(middle) .. '"}' }
+  end
   if method == "chats/get" then
     fixed = wrk.format(nil, path, nil, '{"user":"' .. handles.busy_user .. '"}')
   elseif method == "messages/get" then
     fixed = wrk.format(nil, path, nil, '{"chat":"' .. handles.page_chat .. '"}')
+  elseif pages[method] then
+    fixed = wrk.format(nil, "/" .. pages[method][1], nil, pages[method][2])
   end
   -- Threads start at different points of the rotations.
   counter = (thread_id or 1) * 7919

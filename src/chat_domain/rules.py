@@ -126,7 +126,10 @@ def clean_members(value: object, *, most: int | None = None) -> tuple[str, ...]:
 
 
 def parse_limit(value: object, most: int) -> int:
-    """A page's size: a whole number from 1 to ``most`` (a JSON ``true`` is not one)."""
+    """A page's size: a whole number from 1 to ``most``; ``50.0`` is one (JSON has one
+    kind of number), ``true`` and ``1.5`` are not."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
         raise Invalid(
             f"limit must be a whole number from 1 to {most}, not {_describe(value)}", field="limit"

@@ -19,4 +19,4 @@ def _python_example() -> str:
 
 def test_readme_python_example_prints_what_it_promises(capsys: pytest.CaptureFixture[str]) -> None:
     exec(compile(_python_example(), str(README), "exec"), {})
-    assert capsys.readouterr().out == "['noon?']\n"
+    assert capsys.readouterr().out == "['noon?']\nFalse True\n"

@@ -20,6 +20,7 @@ from tests.integration.live.server import migrate, start_server
 pytestmark = pytest.mark.fuzz
 BACKENDS = ["empty_sqlite_url", pytest.param("empty_postgresql_url", marks=pytest.mark.postgres)]
 SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 RUN_LIMIT_S = 50
 
 
@@ -35,6 +36,7 @@ def test_every_answer_conforms_to_the_served_document(
         run = subprocess.run(
             [
                 SCHEMATHESIS,
+                f"--config-file={CONFIG}",
                 "run",
                 f"{server.url}/openapi.json",
                 "--checks=all",
