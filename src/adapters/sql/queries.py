@@ -129,7 +129,7 @@ CHAT_MEMBERS = (
 )
 """The members of the chats ``:chat_ids``, in each chat's order."""
 
-_ID_BATCH = 500
+_ID_BATCH = 1000
 """Ids per ``IN (...)`` list: a chat's members are unlimited, bound parameters are not."""
 
 

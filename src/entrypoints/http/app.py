@@ -19,6 +19,7 @@ from entrypoints.http import api
 from entrypoints.http.methods import METHODS
 from entrypoints.http.middleware.hosts import TrustedHosts
 from entrypoints.http.middleware.metrics import MetricsMiddleware
+from entrypoints.http.middleware.paths import ExactPaths
 from entrypoints.http.middleware.request_log import RequestLog
 from entrypoints.http.openapi import openapi_document
 from entrypoints.http.problems import MethodNotAllowed, problem_response
@@ -83,7 +84,7 @@ def create_app(
         Route("/health/ready", api.readiness_endpoint(ready), methods=["GET"]),
         Route("/openapi.json", api.document_endpoint(dumps(openapi_document())), methods=["GET"]),
     ]
-    middleware = [Middleware(RequestLog, debug=settings.debug)]
+    middleware = [Middleware(RequestLog, debug=settings.debug), Middleware(ExactPaths)]
     if metrics is not None:
         routes.append(metrics.route())
         # Outermost, so it sees every answer, the last-resort 500 included.

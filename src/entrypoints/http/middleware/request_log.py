@@ -31,9 +31,21 @@ def _request_id(scope: Scope) -> bytes:
     return os.urandom(16).hex().encode()
 
 
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+# Answers hold private data (a user's chats, a chat's messages): no cache keeps
+# them. The OpenAPI document is the one public answer.
+_NO_STORE = (b"cache-control", b"no-store")
+_PUBLIC = frozenset({"/openapi.json"})
+
+
+def _headers_for(scope: Scope) -> list[tuple[bytes, bytes]]:
+    return [_NOSNIFF] if scope.get("path") in _PUBLIC else [_NOSNIFF, _NO_STORE]
+
+
 class RequestLog:
-    """Tags each request with an ``X-Request-ID``, logs one line for it, and turns
-    any exception nothing else handled into a 500 ``internal`` problem."""
+    """Tags each request with an ``X-Request-ID``, logs one line for it, adds the
+    headers every answer carries (``nosniff``; ``no-store`` but for the OpenAPI
+    document), and turns any exception nothing else handled into a 500."""
 
     def __init__(self, app: ASGIApp, *, debug: bool = False) -> None:
         self.app = app
@@ -50,11 +62,13 @@ class RequestLog:
         scope.setdefault("state", {})["request_id"] = request_id
         status = 0
 
+        ours = [(b"x-request-id", id_header), *_headers_for(scope)]
+
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (b"x-request-id", id_header)]
+                message["headers"] = [*message.get("headers", ()), *ours]
             await send(message)
 
         try:
