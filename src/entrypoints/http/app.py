@@ -90,8 +90,7 @@ def create_app(
         # Outermost, so it sees every answer, the last-resort 500 included.
         known = [m.path for m in METHODS]
         middleware.insert(0, Middleware(MetricsMiddleware, metrics=metrics, known_paths=known))
-    if "*" not in settings.allowed_hosts:
-        middleware.append(Middleware(TrustedHosts, allowed=settings.allowed_hosts))
+    middleware.append(Middleware(TrustedHosts, allowed=settings.allowed_hosts))
     app = Starlette(
         debug=settings.debug,
         routes=routes,

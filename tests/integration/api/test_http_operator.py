@@ -81,3 +81,25 @@ def test_allowed_hosts_refuse_other_hosts_but_not_health_checks() -> None:
         refused = client.post("/users/add", json=body, headers={"host": "evil.example"})
         assert problem(refused, 400, "invalid_host")["field"] is None
         assert client.get("/health/live", headers={"host": "10.0.0.7"}).status_code == 200
+
+
+def test_two_host_headers_or_a_bypass_of_the_list_are_refused() -> None:
+    settings = Settings(allowed_hosts=("chat.example.com", "*.api.example.com"))
+    with TestClient(create_app(bootstrap(), settings=settings)) as client:
+        for host in ("evil.com/.api.example.com", "chat.example.com:x@evil.com"):
+            refused = client.post("/users/add", json={"username": "x"}, headers={"host": host})
+            problem(refused, 400, "invalid_host")
+        twice = [(b"host", b"evil.com"), (b"host", b"chat.example.com")]
+        refused = client.post("/users/add", json={"username": "x"}, headers=twice)
+        problem(refused, 400, "invalid_host")
+        served = client.post(
+            "/users/add", json={"username": "x"}, headers={"host": "eu.api.example.com"}
+        )
+        assert served.status_code == 201
+
+
+def test_two_host_headers_are_refused_even_when_any_host_is_served() -> None:
+    with TestClient(create_app(bootstrap(), settings=Settings())) as client:
+        twice = [(b"host", b"a.test"), (b"host", b"b.test")]
+        problem(client.get("/health/live", headers=twice), 400, "invalid_host")
+        assert client.get("/health/live").status_code == 200
