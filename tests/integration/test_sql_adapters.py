@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -225,5 +227,32 @@ def test_either_spelling_of_a_postgres_url_opens_postgresql(scheme: str) -> None
     try:
         assert isinstance(database.dialect, PostgresDialect)
         assert database.engine.url.drivername == "postgresql+psycopg2"
+    finally:
+        database.dispose()
+
+
+def test_a_sqlite_read_does_not_wait_behind_a_write_waiting_for_another_process(
+    sqlite_database_url: str,
+) -> None:
+    database = open_database(sqlite_database_url)
+    try:
+        chats = bootstrap(database.uow)
+        alice = chats.add_user("alice")
+        chat = chats.create_chat("c", [alice.id])
+        path = sqlite_database_url.removeprefix("sqlite:///")
+        other_process = sqlite3.connect(path, isolation_level=None)
+        other_process.execute("BEGIN IMMEDIATE")  # holds the file's write lock
+        with ThreadPoolExecutor(1) as pool:
+            sending = pool.submit(chats.send_message, chat.id, alice.id, "waits for the lock")
+            time.sleep(0.3)  # the send is now waiting for the file's lock
+            started = time.monotonic()
+            assert chats.list_messages(chat.id) == []
+            read_took = time.monotonic() - started
+            assert not sending.done()
+            other_process.execute("COMMIT")
+            sent = sending.result(timeout=15)
+        other_process.close()
+        assert read_took < 1.0, read_took  # not the seconds the write waited
+        assert chats.list_messages(chat.id) == [sent]
     finally:
         database.dispose()
