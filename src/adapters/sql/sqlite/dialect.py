@@ -1,13 +1,10 @@
-"""SQLite: units of work take turns in this process, a write holds the file's write lock.
+"""SQLite: a unit of work holds this process's turn, a write holds the file's write lock.
 
-A unit of work takes the readers' turn (``writer.Turn``) with its first
-statement and gives it back when it ends; its reads run in a deferred
-transaction. The first write ends that read transaction (what it read, that
-users, chats and memberships exist, never changes once written, so the
-answers still hold), trades the readers' turn for the writers' and begins
-``BEGIN IMMEDIATE``; when it ends it takes the readers' turn back. So one
-reader and one writer of this process run at a time, and a write waiting
-for another process's lock holds up no read.
+A unit of work takes the turn (``writer``) with its first statement and
+gives it back when it ends; its reads run in a deferred transaction. The
+first write ends that read transaction (what it read, that users, chats and
+memberships exist, never changes once written, so the answers still hold),
+takes the turn again for the write, and begins ``BEGIN IMMEDIATE``.
 """
 
 from __future__ import annotations
@@ -28,34 +25,25 @@ class SqliteDialect(Dialect):
 
     def __init__(self, url: URL) -> None:
         self.engine = sqlite_engine(url.set(drivername="sqlite+pysqlite"))
-        self._reads = Turn(timeout_s=BUSY_TIMEOUT_MS / 1000)
-        self._writes = Turn(timeout_s=BUSY_TIMEOUT_MS / 1000)
+        self._turn = Turn(timeout_s=BUSY_TIMEOUT_MS / 1000)
 
     def connect(self) -> Connection:
-        self._reads.take()
+        self._turn.take()
         try:
             return self.engine.connect()
         except BaseException:
-            self._reads.give()
+            self._turn.give()
             raise
 
     def disconnect(self, connection: Connection) -> None:
         try:
             connection.close()
         finally:
-            self._reads.give()
+            self._turn.give()
 
     def begin_writes(self, connection: Connection) -> None:
         connection.rollback()  # only reads so far: see the module's docstring
-        # The reads' turn is let go while this waits for the writers' turn and
-        # then for the file's write lock, which another process may hold for
-        # seconds: reads need not wait behind a write in WAL mode.
-        self._reads.give()
-        try:
-            self._writes.take()
-        except BaseException:
-            self._reads.take(wait=True)
-            raise
+        self._turn.take()  # again: the write's own turn, given back when it ends
         connection.execution_options(**{WRITE_TRANSACTION: True})
 
     def end(self, connection: Connection, *, commit: bool, writing: bool) -> None:
@@ -66,8 +54,7 @@ class SqliteDialect(Dialect):
                 connection.rollback()
         finally:
             if writing:
-                self._writes.give()
-                self._reads.take(wait=True)  # the unit of work's, given back as it ends
+                self._turn.give()
 
     @contextmanager
     def migrating(self) -> Iterator[Connection]:
