@@ -10,7 +10,15 @@ from pathlib import Path
 
 from bench import databases, load, memory
 from bench.dataset import Dataset
-from bench.plan import BASELINE_LOADS, CEILING_OF, PAGES, DataShape, Plan, Target
+from bench.plan import (
+    BASELINE_LOADS,
+    CEILING_OF,
+    PAGE_CONNECTIONS,
+    PAGES,
+    DataShape,
+    Plan,
+    Target,
+)
 from bench.report import BASELINE, Measurement, Report
 from bench.servers import BASELINE_APPS, PRODUCT_APP, serve
 
@@ -99,7 +107,8 @@ def _measure(session: Session, target: Target, db_url: str, data: Dataset) -> No
                 session.measure(target, method, method, product.url, connections)
         for connections in target.page_connections:
             for page in PAGES:
-                session.measure(target, page, page, product.url, connections)
+                at = min(connections, PAGE_CONNECTIONS.get(page, connections))
+                session.measure(target, page, page, product.url, at)
         if target.memory_probe:
             result = memory.probe(product, data.handles().big_chat)
             session.report.memory[f"{target.label}, {target.data.name} data"] = result
