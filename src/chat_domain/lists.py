@@ -7,7 +7,7 @@ returns and a walk neither skips nor repeats what was there when it began.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import attrs
 
@@ -120,7 +120,7 @@ class ListMessages:
         return message
 
     def _refuse_unknown(
-        self, uow: UnitOfWork, chat_id: str, listed: object, window: Window
+        self, uow: UnitOfWork, chat_id: str, listed: Sequence[Message], window: Window
     ) -> None:
         # A listed message, or a cursor found in it, proves the chat exists;
         # only an empty, unbounded list needs the look-up.

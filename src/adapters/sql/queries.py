@@ -67,6 +67,7 @@ CHAT_COLUMNS = (chats.c.id, chats.c.name, chats.c.created_at, chats.c.last_messa
 _CHAT = select(chats.c.id).where(chats.c.id == bindparam("chat_id"))
 _USER_COLUMNS = (users.c.id, users.c.username, users.c.created_at)
 _USERS = select(*_USER_COLUMNS).where(users.c.id.in_(bindparam("user_ids", expanding=True)))
+_KNOWN = select(users.c.id).where(users.c.id.in_(bindparam("user_ids", expanding=True)))
 _NAMED = select(*_USER_COLUMNS).where(users.c.username_key == bindparam("username_key"))
 SENDER_STATUS = select(
     select(chats.c.id).where(chats.c.id == bindparam("message_chat")).exists().label("chat"),
@@ -139,7 +140,10 @@ def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
 
 
 def missing_users(connection: Connection, user_ids: Sequence[str]) -> list[str]:
-    known = {user.id for user in get_users(connection, user_ids)}
+    # Ids only: a new chat's members and an empty list's user need no more.
+    known: set[str] = set()
+    for batch in _batches(user_ids):
+        known.update(connection.execute(_KNOWN, {"user_ids": batch}).scalars())
     return [user_id for user_id in user_ids if user_id not in known]
 
 
