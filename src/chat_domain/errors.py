@@ -2,7 +2,8 @@
 
 Every error carries the contract's stable ``code``, the offending ``field``
 (when one field is at fault) and a ``detail`` for a person. Entry points map
-the four families (Invalid, NotFound, Forbidden, Conflict) plus Unavailable to
+the five families (Invalid, NotFound, Forbidden, Conflict, Unprocessable) plus
+Unavailable to
 their transport's statuses in one place; nothing else needs to know.
 """
 
@@ -140,6 +141,26 @@ class ChatNameTaken(Conflict):
     def __init__(self, name: str) -> None:
         super().__init__(f"the chat name {name!r} is taken", field="name")
         self.name = name
+
+
+class Unprocessable(ChatError):
+    """The request is well formed but contradicts what the service already holds."""
+
+    code = "unprocessable"
+    title = "Unprocessable request"
+
+
+class ClientMsgIdReused(Unprocessable):
+    code = "client_msg_id_reused"
+    title = "Client message id reused"
+
+    def __init__(self, client_msg_id: str, original_id: str) -> None:
+        super().__init__(
+            f"client_msg_id {client_msg_id!r} was used by this author in this chat for"
+            f" message {original_id}, with another text",
+            field="client_msg_id",
+        )
+        self.original_id = original_id
 
 
 class Unavailable(ChatError):

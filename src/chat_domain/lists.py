@@ -13,10 +13,9 @@ import attrs
 
 from chat_domain import rules
 from chat_domain.errors import ChatNotFound, MessageNotFound, UserNotFound
-from chat_domain.model import Chat, Message
+from chat_domain.model import UNSET, Chat, Message
 from chat_domain.pages import (
     PAGE_MAX,
-    UNSET,
     ChatPage,
     Page,
     Pages,

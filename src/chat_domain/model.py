@@ -31,6 +31,16 @@ class Message:
     author: str
     text: str
     created_at: datetime
+    client_msg_id: str | None = None  # the sender's key for a retry-safe send
+
+
+@attrs.frozen
+class Sent:
+    """A send's answer: the message stored, and whether it was stored by an earlier
+    send with the same ``client_msg_id`` and text (a retry, answered as a replay)."""
+
+    message: Message
+    replayed: bool = False
 
 
 class SenderStatus(enum.Enum):
@@ -50,6 +60,14 @@ class SenderStatus(enum.Enum):
             return cls.CHAT_MISSING
         return cls.NOT_MEMBER if author else cls.AUTHOR_MISSING
 
+
+class Unset(enum.Enum):
+    """The value of an optional argument not given (``None`` may be a caller's bad value)."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
 
 ChatKey = tuple[bool, datetime, str]
 """A chat's place in a user's chat list (``chat_list_key``)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import enum
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -46,15 +45,6 @@ class Window:
     before: Message | None = None
     limit: int | None = None
     newest_first: bool = False
-
-
-class Unset(enum.Enum):
-    """The value of an optional argument not given (``None`` may be a caller's bad value)."""
-
-    UNSET = "unset"
-
-
-UNSET = Unset.UNSET
 
 
 @attrs.frozen

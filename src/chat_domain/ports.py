@@ -13,7 +13,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
-from chat_domain.model import Chat, ChatKey, Message, User
+from chat_domain.model import Chat, ChatKey, Message, Sent, User
 from chat_domain.pages import Window
 
 T = TypeVar("T")
@@ -39,21 +39,44 @@ class IdGenerator(abc.ABC):
 
 
 class Stored(Generic[T]):
-    """What a staged write stored, known once it is applied (at the latest by ``commit``)."""
+    """What a staged write stored, or why it was refused, known once it is applied
+    (at the latest by ``commit``)."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_error", "_value")
 
     def __init__(self) -> None:
         self._value: T | None = None
+        self._error: Exception | None = None
 
     def set(self, value: T) -> None:
         self._value = value
 
+    def fail(self, error: Exception) -> None:
+        self._error = error
+
+    def settle(self, outcome: T | Exception) -> None:
+        """``set`` the value, or ``fail`` with the error."""
+        if isinstance(outcome, Exception):
+            self.fail(outcome)
+        else:
+            self.set(outcome)
+
     @property
-    def value(self) -> T:
+    def outcome(self) -> T | Exception:
+        """The value stored, or the refusal."""
+        if self._error is not None:
+            return self._error
         if self._value is None:
             raise LookupError("the write has not been applied yet: commit first")
         return self._value
+
+    @property
+    def value(self) -> T:
+        """The value stored; raises the refusal."""
+        outcome = self.outcome
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
 
 
 class UserRepository(abc.ABC):
@@ -100,9 +123,16 @@ class ChatRepository(abc.ABC):
 
 class MessageRepository(abc.ABC):
     @abc.abstractmethod
-    def append(self, message: Message) -> Stored[Message]:
-        """Stage a message, refused unless its author is a member of its chat
-        (``errors.sender_refusal`` says with what); the message as stored.
+    def append(self, message: Message) -> Stored[Sent]:
+        """Stage a send; what it stored, or its refusal, is its own.
+
+        A send is refused unless its author is a member of its chat
+        (``errors.sender_refusal`` says with what). One whose
+        ``client_msg_id`` this author has used in this chat before (or earlier
+        in the same unit of work) stores nothing: with the same text it
+        answers the original message as a replay, with another text it is
+        refused with ``ClientMsgIdReused``. A refused send is reported in its
+        ``Stored`` and never fails the unit of work's other writes.
 
         When it is applied, in the chat's turn among its sends, its time
         becomes ``model.visible_at`` of the time it carries and the chat's

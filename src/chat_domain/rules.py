@@ -16,6 +16,7 @@ from chat_domain.errors import DuplicateUser, Invalid
 USERNAME_MAX = 64
 CHAT_NAME_MAX = 128
 TEXT_MAX = 4096
+CLIENT_MSG_ID_MAX = 128
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -103,6 +104,18 @@ def clean_text(value: object) -> str:
     if not text.strip():
         raise Invalid("text must contain at least one non-whitespace character", field="text")
     return text
+
+
+def clean_client_msg_id(value: object) -> str:
+    """1 to 128 characters with no control character, kept exactly as sent."""
+    key = _require_str(value, "client_msg_id")
+    if not 1 <= len(key) <= CLIENT_MSG_ID_MAX:
+        raise Invalid(
+            f"client_msg_id must be 1 to {CLIENT_MSG_ID_MAX} characters, not {len(key)}",
+            field="client_msg_id",
+        )
+    _refuse_any(key, "client_msg_id", is_control, "a control character")
+    return key
 
 
 def clean_members(value: object, *, most: int | None = None) -> tuple[str, ...]:

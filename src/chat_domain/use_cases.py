@@ -8,13 +8,16 @@ stored data come from the repositories (see ``ports``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
 
-from chat_domain import rules
+from chat_domain import rules, sends
 from chat_domain.errors import UserNotFound, members_not_found
-from chat_domain.model import Chat, Message, User
+from chat_domain.model import UNSET, Chat, Message, Sent, User
 from chat_domain.pages import PAGE_MAX
 from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory
+from chat_domain.sends import Outcome
 
 
 @attrs.frozen
@@ -52,25 +55,47 @@ class CreateChat:
 
 @attrs.frozen
 class SendMessage:
+    """A message to a chat from one of its members; with a ``client_msg_id``, safe to retry."""
+
     uow: UnitOfWorkFactory
     ids: IdGenerator
     clock: Clock
 
-    def __call__(self, chat: object, author: object, text: object) -> Message:
+    def __call__(
+        self, chat: object, author: object, text: object, client_msg_id: object = UNSET
+    ) -> Message:
+        """The message stored (the original one, for a retry of an earlier send)."""
+        return self.sent(chat, author, text, client_msg_id).message
+
+    def sent(
+        self, chat: object, author: object, text: object, client_msg_id: object = UNSET
+    ) -> Sent:
+        """The message stored, and whether this send was a replay of an earlier one."""
+        [outcome] = self.deliver([self.prepare(chat, author, text, client_msg_id)])
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def prepare(
+        self, chat: object, author: object, text: object, client_msg_id: object = UNSET
+    ) -> Message:
+        """The message to deliver, its fields checked, with a new id and the time."""
         chat_id = rules.parse_id(chat, "chat")
         author_id = rules.parse_id(author, "author")
         clean_text = rules.clean_text(text)
-        message = Message(
+        key = None if client_msg_id is UNSET else rules.clean_client_msg_id(client_msg_id)
+        return Message(
             id=self.ids.new_id(),
             chat=chat_id,
             author=author_id,
             text=clean_text,
             created_at=self.clock.now(),
+            client_msg_id=key,
         )
-        with self.uow() as uow:
-            stored = uow.messages.append(message)
-            uow.commit()
-        return stored.value
+
+    def deliver(self, messages: Sequence[Message]) -> list[Outcome]:
+        """Prepared messages stored together, each with its own outcome (``sends.deliver``)."""
+        return sends.deliver(self.uow, messages)
 
 
 @attrs.frozen

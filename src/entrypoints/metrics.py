@@ -2,7 +2,8 @@
 
 Requests by API method (the route's path, e.g. ``/users/add``), HTTP verb
 and status; latency per API method; error answers by their problem
-``code``; requests in flight; database connections in use. The middleware
+``code``; requests in flight; database connections in use; the sizes of the
+send pipeline's batches. The middleware
 that feeds them from every request is ``entrypoints.metrics_middleware``.
 
 Several server processes (``WORKERS`` > 1) share one directory of
@@ -98,6 +99,12 @@ class Metrics:
             "Database connections checked out of the pool.",
             registry=owner,
             multiprocess_mode="livesum",
+        )
+        self.send_batches = Histogram(
+            "chat_send_batch_size",
+            "Sends written together with one commit, per batch.",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+            registry=owner,
         )
         self._pool_in_use = pool_in_use
         self._pool_sampled: int | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import attrs
 import pytest
 
 from chat_domain.errors import (
@@ -13,8 +14,8 @@ from chat_domain.errors import (
     UsernameTaken,
     UserNotFound,
 )
-from chat_domain.model import Chat, Message, User
-from chat_domain.ports import UnitOfWorkFactory
+from chat_domain.model import TICK, Chat, Message, Sent, User
+from chat_domain.ports import Stored, UnitOfWorkFactory
 from entrypoints.bootstrap import Chats
 from tests.fakes import EPOCH
 
@@ -25,7 +26,9 @@ def _add_and_fail(uow_factory: UnitOfWorkFactory, user: User) -> None:
         raise RuntimeError("the use case failed half-way")
 
 
-def _commit(uow_factory: UnitOfWorkFactory, *writes: User | Chat | Message) -> None:
+def _commit(uow_factory: UnitOfWorkFactory, *writes: User | Chat | Message) -> list[Stored[Sent]]:
+    """Stage ``writes`` in one unit of work and commit; what became of each send."""
+    sent: list[Stored[Sent]] = []
     with uow_factory() as uow:
         for write in writes:
             if isinstance(write, User):
@@ -33,8 +36,9 @@ def _commit(uow_factory: UnitOfWorkFactory, *writes: User | Chat | Message) -> N
             elif isinstance(write, Chat):
                 uow.chats.add(write)
             else:
-                uow.messages.append(write)
+                sent.append(uow.messages.append(write))
         uow.commit()
+    return sent
 
 
 def _message(chat_id: str, author_id: str) -> Message:
@@ -116,14 +120,36 @@ def test_a_message_is_refused_unless_its_author_is_a_member(
         (chat.id, bob.id): NotAMember(bob.id, chat.id),
     }
     for (chat_id, author_id), refusal in refusals.items():
-        with pytest.raises(type(refusal)) as raised:
-            _commit(uow_factory, _message(chat_id, author_id))
-        assert raised.value == refusal
+        [stored] = _commit(uow_factory, _message(chat_id, author_id))
+        assert stored.outcome == refusal
+        with pytest.raises(type(refusal)):
+            assert stored.value
     sent = _message(chat.id, alice.id)
-    _commit(uow_factory, sent)
+    [stored] = _commit(uow_factory, sent)
+    assert stored.value == Sent(sent)
     with uow_factory() as uow:
         assert uow.messages.list_for_chat(chat.id) == [sent]
         assert uow.chats.list_for_user(alice.id)[0].last_message_at == EPOCH
+
+
+def test_a_refused_send_does_not_fail_the_others_of_its_unit_of_work(
+    chats: Chats, uow_factory: UnitOfWorkFactory
+) -> None:
+    alice, bob = chats.add_user("alice"), chats.add_user("bob")
+    chat = chats.create_chat("c", [alice.id])
+    first, refused, last = (
+        _message(chat.id, alice.id),
+        _message(chat.id, bob.id),
+        _message(chat.id, alice.id),
+    )
+    stored = _commit(uow_factory, first, refused, last)
+    assert [each.outcome for each in stored] == [
+        Sent(first),
+        NotAMember(bob.id, chat.id),
+        Sent(attrs.evolve(last, created_at=EPOCH + TICK)),  # just after the one before
+    ]
+    with uow_factory() as uow:
+        assert [m.id for m in uow.messages.list_for_chat(chat.id)] == [first.id, last.id]
 
 
 def test_a_thread_may_read_in_a_second_unit_of_work_while_its_first_is_open(

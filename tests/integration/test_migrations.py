@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, insert, inspect
 
 from adapters.sql import Database, open_database
-from adapters.sql.migrate import schema_is_current, upgrade_to_head
-from adapters.sql.tables import metadata
+from adapters.sql.migrate import alembic_config, schema_is_current, upgrade_to_head
+from adapters.sql.tables import chat_members, chats, messages, metadata, users
+from chat_domain.model import Sent
 from entrypoints import cli
+from entrypoints.bootstrap import bootstrap
 from tests.integration.databases import SQL_BACKENDS
 from tests.races import race
 
@@ -71,3 +76,35 @@ def test_migrate_command_explains_an_unreachable_database(
 ) -> None:
     assert cli.main(["migrate", "--database-url", "postgresql://postgres@127.0.0.1:1/x"]) == 1
     assert "cannot be reached" in capsys.readouterr().err
+
+
+def test_a_database_of_the_first_schema_keeps_its_messages_and_gains_keys(
+    empty: Database,
+) -> None:
+    with empty.dialect.migrating() as connection:
+        command.upgrade(alembic_config(connection, batch=empty.dialect.alters_by_copy), "0001")
+    user, chat, message = (str(uuid.uuid4()) for _ in range(3))
+    when = datetime(2026, 11, 27, tzinfo=UTC)
+    with empty.engine.begin() as connection:  # only the first schema's columns
+        connection.execute(
+            insert(users).values(id=user, username="old", username_key="old", created_at=when)
+        )
+        connection.execute(
+            insert(chats).values(
+                id=chat, name="old", name_key="old", created_at=when, last_message_at=when
+            )
+        )
+        connection.execute(insert(chat_members).values(chat_id=chat, user_id=user, position=0))
+        connection.execute(
+            insert(messages).values(
+                id=message, chat_id=chat, author_id=user, text="before", created_at=when
+            )
+        )
+    assert not schema_is_current(empty)
+    upgrade_to_head(empty)
+    assert _differences(empty.engine) == []
+    service = bootstrap(empty.uow)
+    (old,) = service.list_messages(chat)
+    assert (old.text, old.client_msg_id) == ("before", None)
+    first = service.send_message.sent(chat, user, "after", "k")
+    assert service.send_message.sent(chat, user, "after", "k") == Sent(first.message, replayed=True)

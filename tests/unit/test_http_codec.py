@@ -73,14 +73,14 @@ _texts = st.text(st.characters(exclude_categories=["Cs"]), min_size=1)
 _times = st.datetimes(timezones=st.just(UTC))
 
 
-@given(text=_texts, name=_texts, when=_times, last=st.none() | _times)
+@given(text=_texts, name=_texts, when=_times, last=st.none() | _times, key=st.none() | _texts)
 def test_entities_are_written_exactly_as_the_encoder_writes_their_fields(
-    text: str, name: str, when: datetime, last: datetime | None
+    text: str, name: str, when: datetime, last: datetime | None, key: str | None
 ) -> None:
     ids = [str(uuid.UUID(int=n)) for n in range(3)]
-    message = Message(ids[0], ids[1], ids[2], text, when)
+    message = Message(ids[0], ids[1], ids[2], text, when, key)
     fields = {"id": ids[0], "chat": ids[1], "author": ids[2], "text": text}
-    expected = dumps({**fields, "created_at": format_time(when)}).decode()
+    expected = dumps({**fields, "created_at": format_time(when), "client_msg_id": key}).decode()
     assert message_json(message) == expected
     chat = Chat(ids[0], name, (ids[1], ids[2]), when, last)
     expected = dumps(

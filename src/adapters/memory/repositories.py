@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from adapters.memory.store import MemoryStore, Staged
+from adapters.memory.store import MemoryStore, Staged, send_key
 from chat_domain import rules
 from chat_domain.errors import ChatNameTaken, UsernameTaken, members_not_found, sender_refusal
 from chat_domain.model import (
@@ -16,6 +16,7 @@ from chat_domain.model import (
     ChatKey,
     Message,
     SenderStatus,
+    Sent,
     User,
     chat_list_key,
     message_list_key,
@@ -27,6 +28,7 @@ from chat_domain.ports import (
     Stored,
     UserRepository,
 )
+from chat_domain.sends import replay
 
 
 class MemoryUserRepository(UserRepository):
@@ -116,13 +118,19 @@ class MemoryMessageRepository(MessageRepository):
         self._staged = staged
         self._chats = chats
 
-    def append(self, message: Message) -> Stored[Message]:
+    def append(self, message: Message) -> Stored[Sent]:
+        stored: Stored[Sent] = Stored()
         status = self._chats.sender_status(message.chat, message.author)
         refusal = sender_refusal(status, message.chat, message.author)
+        key = send_key(message)
+        with self._store.lock:
+            original = None if key is None else self._store.keyed.get(key)
         if refusal is not None:
-            raise refusal
-        stored: Stored[Message] = Stored()
-        self._staged.messages.append((message, stored))
+            stored.fail(refusal)
+        elif original is not None:
+            stored.settle(replay(original, message))
+        else:  # a key first used earlier in this unit of work is found when it commits
+            self._staged.messages.append((message, stored))
         return stored
 
     def _listed(self, chat_id: str) -> list[Message]:

@@ -7,8 +7,18 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from chat_domain.model import Chat, Message, User
+from chat_domain.model import Chat, Message, Sent, User
 from chat_domain.ports import Stored
+
+SendKey = tuple[str, str, str]
+
+
+def send_key(message: Message) -> SendKey | None:
+    """Where a send with a ``client_msg_id`` is found again: its chat, author and key."""
+    if message.client_msg_id is None:
+        return None
+    return (message.chat, message.author, message.client_msg_id)
+
 
 if TYPE_CHECKING:
     from adapters.memory.unit_of_work import MemoryUnitOfWork
@@ -25,6 +35,7 @@ class MemoryStore:
     chat_by_key: dict[str, str] = attrs.field(factory=dict)
     chats_of_user: dict[str, set[str]] = attrs.field(factory=dict)
     messages: dict[str, list[Message]] = attrs.field(factory=dict)
+    keyed: dict[SendKey, Message] = attrs.field(factory=dict)  # by (chat, author, client_msg_id)
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         from adapters.memory.unit_of_work import MemoryUnitOfWork  # it builds on this module
@@ -47,7 +58,7 @@ class Staged:
         self.user_keys: set[str] = set()
         self.chats: dict[str, Chat] = {}
         self.chat_keys: set[str] = set()
-        self.messages: list[tuple[Message, Stored[Message]]] = []
+        self.messages: list[tuple[Message, Stored[Sent]]] = []
 
     def messages_of(self, chat_id: str) -> list[Message]:
         return [message for message, _ in self.messages if message.chat == chat_id]

@@ -11,11 +11,12 @@ from adapters.memory.repositories import (
     MemoryMessageRepository,
     MemoryUserRepository,
 )
-from adapters.memory.store import MemoryStore, Staged
+from adapters.memory.store import MemoryStore, Staged, send_key
 from chat_domain import rules
 from chat_domain.errors import ChatNameTaken, UsernameTaken
-from chat_domain.model import message_list_key, visible_at
+from chat_domain.model import Sent, message_list_key, visible_at
 from chat_domain.ports import UnitOfWork
+from chat_domain.sends import replay
 
 
 class MemoryUnitOfWork(UnitOfWork):
@@ -46,14 +47,22 @@ class MemoryUnitOfWork(UnitOfWork):
                 for member in chat.users:
                     store.chats_of_user.setdefault(member, set()).add(chat.id)
             for message, stored in staged.messages:
-                # Under the lock: the chat's turn among its sends.
+                # Under the lock: the chat's turn among its sends. The key is
+                # checked again here, as the unique index does in SQL.
+                key = send_key(message)
+                original = None if key is None else store.keyed.get(key)
+                if original is not None:
+                    stored.settle(replay(original, message))
+                    continue
                 chat = store.chats[message.chat]
                 sent = attrs.evolve(
                     message, created_at=visible_at(message.created_at, chat.last_message_at)
                 )
                 bisect.insort(store.messages.setdefault(sent.chat, []), sent, key=message_list_key)
                 store.chats[sent.chat] = attrs.evolve(chat, last_message_at=sent.created_at)
-                stored.set(sent)
+                if key is not None:
+                    store.keyed[key] = sent
+                stored.set(Sent(sent))
         self._staged.clear()
 
     def rollback(self) -> None:

@@ -27,6 +27,7 @@ MESSAGE_LIST = (
         messages.c.author_id,
         messages.c.text,
         messages.c.created_at,
+        messages.c.client_msg_id,
     )
     .where(messages.c.chat_id == bindparam("chat_id"))
     .order_by(messages.c.created_at, messages.c.id)  # model.message_list_key
@@ -47,6 +48,10 @@ _BEFORE = (
     > _MESSAGE_KEY
 )
 _FIND = MESSAGE_LIST.where(messages.c.id == bindparam("message_id"))
+_KEYED = MESSAGE_LIST.where(
+    messages.c.author_id == bindparam("author_id"),
+    messages.c.client_msg_id == bindparam("client_msg_id"),
+)
 
 
 @functools.cache
@@ -183,12 +188,24 @@ def list_chats(
     return [Chat(id, name, tuple(members[id]), at, last) for id, name, at, last in rows]
 
 
-def _messages(rows: object) -> list[Message]:
-    return [Message(*row) for row in cast("Iterable[tuple[str, str, str, str, datetime]]", rows)]
+def messages_of(rows: object) -> list[Message]:
+    typed = cast("Iterable[tuple[str, str, str, str, datetime, str | None]]", rows)
+    return [Message(*row) for row in typed]
 
 
 def find_message(connection: Connection, chat_id: str, message_id: str) -> Message | None:
-    found = _messages(connection.execute(_FIND, {"chat_id": chat_id, "message_id": message_id}))
+    found = messages_of(connection.execute(_FIND, {"chat_id": chat_id, "message_id": message_id}))
+    return found[0] if found else None
+
+
+def keyed_message(connection: Connection, message: Message) -> Message | None:
+    """The message its author sent to its chat before with its ``client_msg_id``."""
+    params = {
+        "chat_id": message.chat,
+        "author_id": message.author,
+        "client_msg_id": message.client_msg_id,
+    }
+    found = messages_of(connection.execute(_KEYED, params))
     return found[0] if found else None
 
 
@@ -204,4 +221,4 @@ def list_messages(connection: Connection, chat_id: str, window: Window) -> list[
         limit=window.limit is not None,
         newest_first=window.newest_first,
     )
-    return _messages(connection.execute(statement, params))
+    return messages_of(connection.execute(statement, params))

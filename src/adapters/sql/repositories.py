@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import Connection
 
 from adapters.sql import queries
-from adapters.sql.writes import NewMessage, Write
-from chat_domain.model import Chat, ChatKey, Message, User
+from adapters.sql.sends import Send
+from adapters.sql.writes import Write
+from chat_domain.model import Chat, ChatKey, Message, Sent, User
 from chat_domain.pages import Window
 from chat_domain.ports import ChatRepository, MessageRepository, Stored, UserRepository
 
@@ -23,7 +24,7 @@ class Session(Protocol):
 
     dialect: Dialect
 
-    def stage(self, write: Write) -> None: ...
+    def stage(self, write: Write | Send) -> None: ...
 
     def reading(self) -> AbstractContextManager[Connection]: ...
 
@@ -70,10 +71,10 @@ class SqlMessageRepository(MessageRepository):
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def append(self, message: Message) -> Stored[Message]:
-        sent = NewMessage(message)
-        self._session.stage(sent)
-        return sent.stored
+    def append(self, message: Message) -> Stored[Sent]:
+        send = Send(message)
+        self._session.stage(send)
+        return send.stored
 
     def find(self, chat_id: str, message_id: str) -> Message | None:
         with self._session.reading() as connection:

@@ -21,6 +21,8 @@ How the shape serves the queries, today's and the contract's "coming next":
 - ``messages`` (chat, created_at, id) is the contract's message order, so a
   chat's messages, and later a keyset page after or before a message id, are
   one index range scan.
+- ``messages`` (chat, author, client_msg_id) holds each retry-safe send's key
+  under a unique index, so a retry finds the original on any process.
 - ``chats.last_message_at`` is advanced in the send's own transaction, so a
   chat list never aggregates over messages: no query's cost grows with the
   number of messages in the database, only with what it returns.
@@ -133,5 +135,19 @@ messages = Table(
     Column("author_id", _id(), ForeignKey(users.c.id), nullable=False),
     Column("text", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("client_msg_id", Text, nullable=True),
     Index(None, "chat_id", "created_at", "id"),
+)
+# One message per (chat, author, client_msg_id), on every process, forever: a
+# send that finds its key here is a replay (or a reused key), never a second
+# message. Partial: most messages carry no key.
+_keyed = messages.c.client_msg_id.is_not(None)
+client_msg_id_index = Index(
+    "ix_messages_chat_id_author_id_client_msg_id",
+    messages.c.chat_id,
+    messages.c.author_id,
+    messages.c.client_msg_id,
+    unique=True,
+    postgresql_where=_keyed,
+    sqlite_where=_keyed,
 )

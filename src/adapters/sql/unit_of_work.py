@@ -22,7 +22,8 @@ from adapters.sql.repositories import (
     SqlMessageRepository,
     SqlUserRepository,
 )
-from adapters.sql.writes import Write
+from adapters.sql.sends import Send
+from adapters.sql.writes import Sends, Write
 from chat_domain.ports import UnitOfWork
 
 
@@ -36,7 +37,14 @@ class SqlUnitOfWork(UnitOfWork):
         self.chats = SqlChatRepository(self)
         self.messages = SqlMessageRepository(self)
 
-    def stage(self, write: Write) -> None:
+    def stage(self, write: Write | Send) -> None:
+        if isinstance(write, Send):
+            # Sends staged one after another are applied together: one batch.
+            last = self._staged[-1] if self._staged else None
+            if isinstance(last, Sends):
+                last.sends.append(write)
+                return
+            write = Sends([write])
         self._staged.append(write)
 
     @contextmanager

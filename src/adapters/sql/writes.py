@@ -1,8 +1,8 @@
 """The staged writes, and how a transaction applies each with its checks.
 
 A unit of work stages the entity a use case stores (a new ``User`` or
-``Chat``, or a ``NewMessage``) and applies it when it commits, or before it
-next reads.
+``Chat``, or ``Sends``: messages staged one after another, applied together)
+and applies it when it commits, or before it next reads.
 These are the portable statements: each check reads under the write
 transaction's lock, then inserts. A dialect may apply a write its own way
 (``postgres.writes`` does each in one statement); its parameters stay these.
@@ -11,34 +11,31 @@ transaction's lock, then inserts. A dialect may apply a write its own way
 from __future__ import annotations
 
 import attrs
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, insert
 
-from adapters.sql import queries
+from adapters.sql import queries, sends
 from adapters.sql.errors import conflicts_as
+from adapters.sql.sends import Send
 from adapters.sql.tables import (
-    UtcDateTime,
     chat_members,
     chat_name_key_index,
     chats,
-    messages,
     username_key_index,
     users,
 )
 from chat_domain import rules
-from chat_domain.errors import ChatNameTaken, UsernameTaken, members_not_found, sender_refusal
-from chat_domain.model import Chat, Message, User, visible_at
-from chat_domain.ports import Stored
+from chat_domain.errors import ChatNameTaken, UsernameTaken, members_not_found
+from chat_domain.model import Chat, Message, User
 
 
 @attrs.frozen
-class NewMessage:
-    """A message to append, and where the message as stored is reported."""
+class Sends:
+    """Messages staged one after another, applied together (``sends.apply_all``)."""
 
-    message: Message
-    stored: Stored[Message] = attrs.field(factory=Stored)
+    sends: list[Send] = attrs.field(factory=list)
 
 
-Write = User | Chat | NewMessage
+Write = User | Chat | Sends
 
 
 def user_row(user: User) -> dict[str, object]:
@@ -67,22 +64,8 @@ def message_params(message: Message) -> dict[str, object]:
         "author_id": message.author,
         "message_text": message.text,
         "sent_at": message.created_at,
+        "client_msg_id": message.client_msg_id,
     }
-
-
-NEW_MESSAGE = insert(messages).values(
-    id=bindparam("message_id"),
-    chat_id=bindparam("message_chat"),
-    author_id=bindparam("author_id"),
-    text=bindparam("message_text"),
-    created_at=bindparam("sent_at", type_=UtcDateTime),
-)
-_NEWEST = select(chats.c.last_message_at).where(chats.c.id == bindparam("message_chat"))
-_ADVANCE = (
-    update(chats)
-    .where(chats.c.id == bindparam("message_chat"))
-    .values(last_message_at=bindparam("sent_at", type_=UtcDateTime))
-)
 
 
 def apply(connection: Connection, write: Write) -> None:
@@ -102,15 +85,4 @@ def apply(connection: Connection, write: Write) -> None:
         ]
         connection.execute(insert(chat_members), members)
     else:
-        message = write.message
-        status = queries.sender_status(connection, message.chat, message.author)
-        refusal = sender_refusal(status, message.chat, message.author)
-        if refusal is not None:
-            raise refusal
-        # The write transaction holds the database's write lock: the chat's turn.
-        newest = connection.execute(_NEWEST, {"message_chat": message.chat}).scalar_one()
-        sent = attrs.evolve(message, created_at=visible_at(message.created_at, newest))
-        params = message_params(sent)
-        connection.execute(NEW_MESSAGE, params)
-        connection.execute(_ADVANCE, params)
-        write.stored.set(sent)
+        sends.apply_all(connection, write.sends)

@@ -18,9 +18,11 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from chat_domain.errors import Unavailable
+from chat_domain.model import Message
+from chat_domain.sends import SendPipeline
 from chat_domain.service import Chats
 from entrypoints.http.body import parse_request, read_body
-from entrypoints.http.methods import Method
+from entrypoints.http.methods import REPLAYED, Method
 from entrypoints.http.serialize import JsonArray, dumps
 
 JSON = "application/json"
@@ -76,6 +78,34 @@ def api_endpoint(method: Method, chats: Chats, max_body_bytes: int, threads: Thr
         if isinstance(body, bytes):
             return Response(body, method.status, media_type=JSON)
         return StreamingResponse(threads.iterate(body), method.status, media_type=JSON)
+
+    return endpoint
+
+
+PARSED_ON_LOOP = 64 * 1024
+"""Bodies up to this size are parsed on the event loop: a send's body (at most about
+17 KB of text and ids) parses faster than a hand-off to a thread takes."""
+
+
+def send_endpoint(
+    method: Method, chats: Chats, max_body_bytes: int, threads: Threads, pipeline: SendPipeline
+) -> Endpoint:
+    """A method that prepares a message and hands it to the send pipeline, which
+    stores it with the sends of other requests; the request waits on the event
+    loop, holding no thread and no connection."""
+
+    def prepare(raw: bytes) -> Message:
+        message = method.run(chats, parse_request(raw, method))
+        assert isinstance(message, Message)
+        return message
+
+    async def endpoint(request: Request) -> Response:
+        raw = await read_body(request, max_body_bytes)
+        message = prepare(raw) if len(raw) <= PARSED_ON_LOOP else await threads.run(prepare, raw)
+        sent = await pipeline.send(message)
+        headers = {REPLAYED: "true"} if sent.replayed else None
+        body = dumps({"id": sent.message.id})
+        return Response(body, method.status, headers=headers, media_type=JSON)
 
     return endpoint
 

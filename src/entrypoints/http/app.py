@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chat_domain.errors import ChatError, NotFound
+from chat_domain.sends import SendPipeline
 from chat_domain.service import Chats
 from entrypoints.http import api
 from entrypoints.http.methods import METHODS
@@ -75,9 +76,21 @@ def create_app(
             if metrics is not None:
                 metrics.close()
 
+    pipeline = SendPipeline(
+        chats.send_message.deliver,
+        threads.run,
+        delivered=None if metrics is None else metrics.send_batches.observe,
+    )
     limit = settings.max_body_bytes
     routes = [
-        Route(m.path, api.api_endpoint(m, chats, limit, threads), methods=["POST"]) for m in METHODS
+        Route(
+            m.path,
+            api.send_endpoint(m, chats, limit, threads, pipeline)
+            if m.sends
+            else api.api_endpoint(m, chats, limit, threads),
+            methods=["POST"],
+        )
+        for m in METHODS
     ]
     routes += [
         Route("/health/live", api.live, methods=["GET"]),

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import attrs
 
 from chat_domain.pages import PAGE_MAX
-from chat_domain.rules import CHAT_NAME_MAX, TEXT_MAX, USERNAME_MAX
+from chat_domain.rules import CHAT_NAME_MAX, CLIENT_MSG_ID_MAX, TEXT_MAX, USERNAME_MAX
 from entrypoints.http import text_patterns
 
 JsonSchema = Mapping[str, object]
@@ -72,6 +72,18 @@ TEXT = Field(
         TEXT_MAX, "kept exactly as sent, with one non-whitespace character.", text_patterns.TEXT
     ),
     "hi",
+)
+CLIENT_MSG_ID = Field(
+    "client_msg_id",
+    _string(
+        CLIENT_MSG_ID_MAX,
+        "no control characters: the sender's key that makes a retry safe. For the same"
+        " chat, author and key, the same text answers the original message (with"
+        " `Idempotent-Replayed: true`) and another text is `422 client_msg_id_reused`.",
+        text_patterns.CLIENT_MSG_ID,
+    ),
+    "5d0c6b1e-8f43-4e7a-9b61-2f3a4c5d6e7f",
+    required=False,
 )
 
 

@@ -14,6 +14,7 @@ from chat_domain.errors import (
     ChatError,
     ChatNameTaken,
     ChatNotFound,
+    ClientMsgIdReused,
     DuplicateUser,
     InvalidCursor,
     MessageNotFound,
@@ -29,6 +30,9 @@ from entrypoints.http.serialize import JsonArray, chat_json, dumps, message_json
 
 Body = Mapping[str, object]
 
+REPLAYED = "Idempotent-Replayed"
+"""The header on the answer to a send that repeated an earlier one (``true``)."""
+
 
 @attrs.frozen
 class Method:
@@ -40,6 +44,7 @@ class Method:
     result: tuple[str, ...]  # the OpenAPI components the answer may be (one of)
     errors: tuple[type[ChatError], ...]  # beyond those every method may answer
     one_of: bool = False  # the body holds exactly one of the fields
+    sends: bool = False  # ``run`` prepares a message for the send pipeline
     names: frozenset[str] = attrs.field(init=False)
 
     @names.default
@@ -55,8 +60,10 @@ def _add_chat(chats: Chats, body: Body) -> object:
     return {"id": chats.create_chat(body["name"], body["users"]).id}
 
 
-def _add_message(chats: Chats, body: Body) -> object:
-    return {"id": chats.send_message(body["chat"], body["author"], body["text"]).id}
+def _prepare_message(chats: Chats, body: Body) -> object:
+    # Only checked and given its id and time here: the send pipeline stores it.
+    key = _given(body, "client_msg_id")
+    return chats.send_message.prepare(body["chat"], body["author"], body["text"], **key)
 
 
 def _given(body: Body, *names: str) -> dict[str, object]:
@@ -119,11 +126,12 @@ METHODS: tuple[Method, ...] = (
     Method(
         path="/messages/add",
         summary="Send a message to a chat on behalf of a member",
-        fields=(fields.CHAT, fields.AUTHOR, fields.TEXT),
-        run=_add_message,
+        fields=(fields.CHAT, fields.AUTHOR, fields.TEXT, fields.CLIENT_MSG_ID),
+        run=_prepare_message,
         status=201,
         result=("Created",),
-        errors=(ChatNotFound, UserNotFound, NotAMember),
+        errors=(ChatNotFound, UserNotFound, NotAMember, ClientMsgIdReused),
+        sends=True,
     ),
     Method(
         path="/chats/get",

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from chat_domain.errors import ChatError, Invalid, NotFound, Unavailable
 from entrypoints.http.links import LINKS
-from entrypoints.http.methods import METHODS, Method
+from entrypoints.http.methods import METHODS, REPLAYED, Method
 from entrypoints.http.problems import (
     BodyTooLarge,
     Internal,
@@ -98,6 +98,17 @@ def _operation(method: Method) -> dict[str, object]:
     success = _json(results[0] if len(results) == 1 else {"oneOf": results}, "Success.")
     if method.path in LINKS:
         success["links"] = LINKS[method.path]
+    if method.sends:
+        headers = success["headers"]
+        assert isinstance(headers, dict)
+        headers[REPLAYED] = {
+            **_header(
+                "`true` when this send repeats an earlier one with the same `client_msg_id`"
+                " and text: the answer is the original message's, and nothing new was stored.",
+                {"type": "string", "enum": ["true"]},
+            ),
+            "required": False,
+        }
     responses = {str(method.status): success}
     responses.update(_errors(COMMON_ERRORS + method.errors))
     operation: dict[str, object] = {

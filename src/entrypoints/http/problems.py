@@ -19,6 +19,7 @@ from chat_domain.errors import (
     ChatError,
     ChatNameTaken,
     ChatNotFound,
+    ClientMsgIdReused,
     Conflict,
     DuplicateUser,
     Forbidden,
@@ -28,6 +29,7 @@ from chat_domain.errors import (
     NotAMember,
     NotFound,
     Unavailable,
+    Unprocessable,
     UsernameTaken,
     UserNotFound,
 )
@@ -99,6 +101,7 @@ STATUS_BY_FAMILY: Mapping[type[ChatError], int] = {
     MethodNotAllowed: 405,
     Conflict: 409,
     BodyTooLarge: 413,
+    Unprocessable: 422,
     Unavailable: 503,
     ChatError: 500,
 }
@@ -122,6 +125,7 @@ ALL_ERRORS: tuple[type[ChatError], ...] = (
     UsernameTaken,
     ChatNameTaken,
     BodyTooLarge,
+    ClientMsgIdReused,
     Unavailable,
     Internal,
 )

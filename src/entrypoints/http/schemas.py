@@ -71,7 +71,14 @@ SCHEMAS: dict[str, object] = {
         }
     ),
     "Message": closed_object(
-        {"id": _ID, "chat": _ID, "author": _ID, "text": STRING, "created_at": _TIME}
+        {
+            "id": _ID,
+            "chat": _ID,
+            "author": _ID,
+            "text": STRING,
+            "created_at": _TIME,
+            "client_msg_id": {"anyOf": [STRING, {"type": "null"}]},
+        }
     ),
     "User": closed_object({"id": _ID, "username": STRING, "created_at": _TIME}),
     "ChatList": {"type": "array", "items": ref("Chat")},

@@ -57,10 +57,12 @@ def user_json(user: User) -> str:
 
 def message_json(message: Message) -> str:
     """One message as a JSON object."""
+    key = message.client_msg_id
     return (
         f'{{"id":{_string(message.id)},"chat":{_string(message.chat)},'
         f'"author":{_string(message.author)},"text":{_string(message.text)},'
-        f'"created_at":"{format_time(message.created_at)}"}}'
+        f'"created_at":"{format_time(message.created_at)}",'
+        f'"client_msg_id":{"null" if key is None else _string(key)}}}'
     )
 
 

@@ -42,5 +42,8 @@ USERNAME = f"^[^{_SPACE_OR_CONTROL}]+$"
 CHAT_NAME = f"^[^{_SPACE_OR_CONTROL}](?:[^{_CONTROL}]*[^{_SPACE_OR_CONTROL}])?$"
 """No control character; neither starts nor ends with whitespace."""
 
+CLIENT_MSG_ID = f"^[^{_CONTROL}]+$"
+"""No control character."""
+
 TEXT = f"^[{_SPACE}]*[^\\u0000{_SPACE}][^\\u0000]*$"
 """At least one character that is not whitespace, and no U+0000."""

@@ -62,6 +62,7 @@ def test_the_briefs_five_methods_round_trip(client: TestClient, clock: TickingCl
             "author": alice,
             "text": "hi\tthere\n",
             "created_at": "2026-11-27T05:00:00.003000Z",
+            "client_msg_id": None,
         }
     ]
 

@@ -48,16 +48,22 @@ def test_sigkill_mid_load_loses_no_acknowledged_message(database_url: str, tmp_p
     server = start_server(database_url, tmp_path)
     chat, authors = seed(server, WRITERS)
     acked: list[list[str]] = [[] for _ in range(WRITERS)]
+    unanswered: list[dict[str, str]] = []  # the sends in flight when the server died
     enough = threading.Event()
+
+    def body_of(n: int, k: int) -> dict[str, str]:
+        text = f"{n}:{k}"
+        return {"chat": chat, "author": authors[n], "text": text, "client_msg_id": text}
 
     def write(n: int) -> None:
         with httpx2.Client(base_url=server.url, timeout=10) as http:
             for k in range(MAX_SENDS_PER_WRITER):
-                body = {"chat": chat, "author": authors[n], "text": f"{n}:{k}"}
+                body = body_of(n, k)
                 try:
                     answer = http.post("/messages/add", json=body)
                 except httpx2.TransportError:
-                    return  # the server is gone: this answer never came
+                    unanswered.append(body)  # the server is gone: this answer never came
+                    return
                 assert answer.status_code == 201, answer.text
                 acked[n].append(answer.json()["id"])
                 if sum(map(len, acked)) >= ACKED_BEFORE_KILL:
@@ -75,10 +81,20 @@ def test_sigkill_mid_load_loses_no_acknowledged_message(database_url: str, tmp_p
     again = start_server(database_url, tmp_path)
     try:
         with again.client() as http:
+            # Retries with the same keys: the acknowledged ones answer their
+            # original ids, the unanswered ones are stored at most once.
+            for n, ids in enumerate(acked):
+                for k in (0, len(ids) - 1) if ids else ():
+                    retry = http.post("/messages/add", json=body_of(n, k))
+                    assert (retry.status_code, retry.json()["id"]) == (201, ids[k]), retry.text
+                    assert retry.headers["idempotent-replayed"] == "true"
+            for body in unanswered:
+                assert http.post("/messages/add", json=body).status_code == 201
             messages = http.post("/messages/get", json={"chat": chat}).json()
             (listed,) = http.post("/chats/get", json={"user": authors[0]}).json()
     finally:
         assert again.stop()
+    assert len({m["text"] for m in messages}) == len(messages), "a retry stored a message twice"
     stored = [m["id"] for m in messages]
     assert len(stored) == len(set(stored))
     missing = {i for ids in acked for i in ids} - set(stored)

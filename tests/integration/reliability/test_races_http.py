@@ -22,10 +22,9 @@ RACERS = 12
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def server(
+def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    """One server per backend for the module: each test races for names of its own."""
+) -> Iterator[str]:
     home = tmp_path_factory.mktemp("races")
     with contextlib.ExitStack() as stack:
         if request.param == "sqlite":
@@ -34,9 +33,25 @@ def server(
             admin = request.getfixturevalue("postgresql_server")
             url = stack.enter_context(throwaway_postgres_database(admin))
         migrate(url, home)
-        process = start_server(url, home, "--workers", "2")
-        yield process
-        assert process.stop()
+        yield url
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One server per backend for the module: each test races for names of its own."""
+    process = start_server(database_url, tmp_path_factory.mktemp("server"), "--workers", "2")
+    yield process
+    assert process.stop()
+
+
+@pytest.fixture(scope="module")
+def other_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """A second ``chat-server serve`` on the same database."""
+    process = start_server(database_url, tmp_path_factory.mktemp("other"))
+    yield process
+    assert process.stop()
 
 
 def post_all(server: ServerProcess, path: str, bodies: list[object]) -> list[httpx2.Response]:
@@ -113,3 +128,45 @@ def test_concurrent_sends_to_one_chat_all_land_in_order(server: ServerProcess) -
     for chats in listed:
         (only,) = chats
         assert only["last_message_at"] == messages[-1]["created_at"]
+
+
+def test_one_key_raced_through_two_servers_stores_one_message_every_answer_names(
+    server: ServerProcess, other_server: ServerProcess
+) -> None:
+    with server.client() as http:
+        alice = http.post("/users/add", json={"username": "keyed"}).json()["id"]
+        chat = http.post("/chats/add", json={"name": "keyed", "users": [alice]}).json()["id"]
+    body = {"chat": chat, "author": alice, "text": "once", "client_msg_id": "raced"}
+
+    def post(n: int) -> httpx2.Response:
+        url = (server if n % 2 else other_server).url
+        with httpx2.Client(base_url=url, timeout=30) as http:
+            return http.post("/messages/add", json=body)
+
+    outcomes = race(16, post)
+    answers = [o for o in outcomes if isinstance(o, httpx2.Response)]
+    assert [a.status_code for a in answers] == [201] * 16, outcomes
+    assert len({a.json()["id"] for a in answers}) == 1
+    replayed = sorted(a.headers.get("idempotent-replayed", "") for a in answers)
+    assert replayed == [""] + ["true"] * 15
+    with other_server.client() as http:
+        listed = http.post("/messages/get", json={"chat": chat}).json()
+    assert [m["id"] for m in listed] == [answers[0].json()["id"]]
+
+
+def test_a_retry_through_another_server_process_is_a_replay(
+    server: ServerProcess, other_server: ServerProcess
+) -> None:
+    with server.client() as http:
+        bob = http.post("/users/add", json={"username": "retrier"}).json()["id"]
+        chat = http.post("/chats/add", json={"name": "retried", "users": [bob]}).json()["id"]
+        body = {"chat": chat, "author": bob, "text": "hello", "client_msg_id": "lost answer"}
+        first = http.post("/messages/add", json=body)
+    with other_server.client() as http:
+        again = http.post("/messages/add", json=body)
+        reused = http.post("/messages/add", json={**body, "text": "other"})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert (reused.status_code, reused.json()["code"]) == (422, "client_msg_id_reused")
+    assert first.json()["id"] in reused.json()["detail"]
