@@ -54,6 +54,7 @@ class Handles:
     crowded_user: str  # member of ``crowded_user_chats`` chats more, for a chat page
     page_chat: str  # holds ``page_messages`` messages, for /messages/get
     big_chat: str  # holds ``big_chat_messages`` messages, for the memory probe
+    group_sends: tuple[tuple[str, str], ...] = ()  # (group chat, member) for busy sends
 
     def write(self, path: Path) -> None:
         """One ``kind id...`` line per handle, the format bench/lua/driver.lua reads."""
@@ -62,6 +63,7 @@ class Handles:
         lines.append(f"big_chat {self.big_chat}")
         lines += [f"user {user}" for user in self.users]
         lines += [f"send {chat} {author}" for chat, author in self.sends]
+        lines += [f"group_send {chat} {author}" for chat, author in self.group_sends]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -87,6 +89,10 @@ class Dataset:
         for i in range(shape.chats, shape.chats + shape.crowded_user_chats):
             self.chat_ids.append(uuid7(self._chat_time(i), crowd))
             self._members.append((1, crowd.randrange(2, shape.users)))
+        # Last, the busy group chat: many members, no messages yet.
+        self.group_chat = len(self.chat_ids)
+        self.chat_ids.append(uuid7(self._chat_time(self.group_chat), crowd))
+        self._members.append(tuple(range(2, 2 + min(shape.group_members, shape.users - 2))))
         self._last_message = {chat: k for k, chat in enumerate(self._chat_of_message)}
 
     @property
@@ -163,4 +169,8 @@ class Dataset:
             crowded_user=self.user_ids[1],
             page_chat=self.chat_ids[self.busy_chats],
             big_chat=self.chat_ids[self.busy_chats + 1],
+            group_sends=tuple(
+                (self.chat_ids[self.group_chat], self.user_ids[member])
+                for member in self._members[self.group_chat]
+            ),
         )

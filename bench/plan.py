@@ -12,6 +12,10 @@ import attrs
 # The five methods of the contract, in the order the reports list them.
 METHODS = ("users/add", "chats/add", "messages/add", "chats/get", "messages/get")
 
+# Sends to one busy group chat: every connection posts to the same chat as
+# another of its members (v2), beside ``messages/add``, spread over many chats.
+SENDS = ("messages/add", "messages/add-busy")
+
 # Pages of 50 (v2): each of the three kinds of message page on the 1,000- and on
 # the 200,000-message chat, and a chat page of the 1,000-chat user and of a user
 # in a crowd of chats. Compared with each other, and with the bare HTTP ceiling.
@@ -38,6 +42,7 @@ CEILING_OF = {
     "users/add": "write",
     "chats/add": "write",
     "messages/add": "write",
+    "messages/add-busy": "write-busy",
     "chats/get": "read-chats",
     "messages/get": "read-messages",
     **dict.fromkeys(PAGES, "http"),
@@ -47,6 +52,7 @@ CEILING_OF = {
 BASELINE_LOADS = {
     "http": "messages/add",
     "write": "messages/add",
+    "write-busy": "messages/add-busy",
     "read-chats": "chats/get",
     "read-messages": "messages/get",
 }
@@ -64,6 +70,7 @@ class DataShape:
     page_messages: int  # the messages of the chat /messages/get lists
     big_chat_messages: int  # the chat whose whole list must stream in flat memory
     crowded_user_chats: int  # the chats of the user whose first chat page is timed
+    group_members: int = 64  # the members of the busy group chat the busy sends go to
 
 
 @attrs.frozen
@@ -75,7 +82,7 @@ class Target:
     data: DataShape
     workers: int
     connections: tuple[int, ...]
-    methods: tuple[str, ...] = METHODS
+    methods: tuple[str, ...] = (*METHODS, "messages/add-busy")
     baselines: tuple[str, ...] = ()  # ceilings measured beside it (PostgreSQL only)
     memory_probe: bool = False  # stream the big chat and watch the server's RSS
     page_connections: tuple[int, ...] = ()  # the concurrency the PAGES are measured at
@@ -129,7 +136,7 @@ TINY = DataShape(
     crowded_user_chats=200,
 )
 
-ALL_BASELINES = ("http", "write", "read-chats", "read-messages")
+ALL_BASELINES = ("http", "write", "write-busy", "read-chats", "read-messages")
 
 FULL = Plan(
     name="full",

@@ -8,13 +8,14 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from bench import databases, load, memory
+from bench import batches, databases, load, memory
 from bench.dataset import Dataset
 from bench.plan import (
     BASELINE_LOADS,
     CEILING_OF,
     PAGE_CONNECTIONS,
     PAGES,
+    SENDS,
     DataShape,
     Plan,
     Target,
@@ -44,6 +45,8 @@ class Session:
         self, target: Target, subject: str, method: str, url: str, connections: int
     ) -> None:
         """Drive ``method`` at ``url`` with ``connections`` clients; record it as ``subject``."""
+        sends = subject in SENDS  # the product's sends: their batch sizes too
+        before = batches.scrape(url) if sends else None
         result = load.run(
             self.wrk,
             url,
@@ -62,6 +65,7 @@ class Session:
                 subject,
                 connections,
                 result,
+                None if before is None else batches.scrape(url).minus(before),
             )
         )
         failed = f", {result.failed} FAILED" if result.failed else ""

@@ -25,6 +25,7 @@ PRODUCT_APP = "chat-server"
 BASELINE_APPS = {
     "http": "bench.baselines:http_app",
     "write": "bench.baselines:write_app",
+    "write-busy": "bench.baselines:write_app",
     "read-chats": "bench.baselines:read_app",
     "read-messages": "bench.baselines:read_app",
 }

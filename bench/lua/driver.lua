@@ -18,7 +18,7 @@ function setup(thread)
 end
 
 local method, tag
-local users, sends = {}, {}
+local users, sends, group_sends = {}, {}, {}
 local handles = {}
 local counter = 0
 local fixed = nil
@@ -30,6 +30,8 @@ local function load(path)
       users[#users + 1] = a
     elseif kind == "send" then
       sends[#sends + 1] = { a, b }
+    elseif kind == "group_send" then
+      group_sends[#group_sends + 1] = { a, b }
     elseif kind then
       handles[kind] = a
     end
@@ -84,9 +86,11 @@ function request()
     local i = counter % #users + 1
     local j = i % #users + 1
     body = '{"name":"c' .. name .. '","users":["' .. users[i] .. '","' .. users[j] .. '"]}'
-  elseif method == "messages/add" then
+  elseif method == "messages/add" or method == "messages/add-busy" then
     counter = counter + 1
-    local pair = sends[counter % #sends + 1]
+    local pairs = method == "messages/add" and sends or group_sends
+    local pair = pairs[counter % #pairs + 1]
+    path = "/messages/add"
     body = '{"chat":"' .. pair[1] .. '","author":"' .. pair[2] .. '","text":"bench message ' .. counter .. '"}'
   else
     error("unknown method " .. method)

@@ -20,7 +20,7 @@ from adapters.sql.errors import outages_as_unavailable
 from adapters.sql.postgres import reads, writes
 from adapters.sql.postgres.deadline import without_deadlines
 from adapters.sql.postgres.engine import postgres_engine
-from adapters.sql.writes import Sends, Write
+from adapters.sql.writes import Write
 from chat_domain.errors import Unavailable
 from chat_domain.model import Chat, ChatKey
 
@@ -38,8 +38,6 @@ class PostgresDialect(Dialect):
         writes.apply(connection, write, begin=begins)
 
     def write_alone(self, connection: Connection, write: Write) -> bool:
-        if isinstance(write, Sends) and len(write.sends) > 1:
-            return False  # a batch locks its chats first, in a transaction
         writes.apply(connection, write, begin=False)
         return True
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import psycopg2
@@ -67,6 +68,11 @@ class PreparedStatement:
         for name, processor in self._processors.items():
             values[name] = processor(values.get(name))
         return values
+
+
+def as_utc(value: datetime) -> datetime:
+    """A time read on psycopg2's own cursor (with a fixed offset), in UTC."""
+    return value.astimezone(UTC)
 
 
 def run(

@@ -1,0 +1,123 @@
+"""PostgreSQL's batch of sends: one statement, atomic by itself, one commit for them all.
+
+The sends come as arrays, one element each, with their place in the batch
+(``ord``). The chats they go to are locked first, in id order (``FOR NO KEY
+UPDATE``, which returns each row as the last commit left it), so two batches
+never deadlock and each chat's newest time is current. Then, per send: its
+sender's status, the message its key already names, and whether an earlier
+send of the batch has its key. The accepted ones get their times as
+``model.visible_at`` would give them one after another, in closed form:
+the r-th accepted send to a chat whose newest time is n gets
+``r µs + max(n, max over j <= r of (t_j - j µs))``, a running maximum (a
+window function). They are inserted, and each chat's ``last_message_at``
+moves to its newest. Members, users and chats are never removed, so the
+checks cannot go stale; a key that commits elsewhere after this statement's
+snapshot but before its lock is caught by the unique index instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from adapters.sql.postgres import prepared
+from adapters.sql.postgres.prepared import PreparedStatement
+from adapters.sql.sends import Send
+from adapters.sql.tables import UtcDateTime, messages
+from chat_domain.errors import sender_refusal
+from chat_domain.model import Message, SenderStatus, Sent
+from chat_domain.sends import replay
+
+_SQL = """
+WITH given AS (
+    SELECT * FROM unnest(:ids, :chat_ids, :author_ids, :texts, :sent_ats, :keys)
+        WITH ORDINALITY AS g(id, chat_id, author_id, text, sent_at, client_msg_id, ord)
+), locked AS (
+    SELECT id, last_message_at FROM chats WHERE id IN (SELECT chat_id FROM given)
+    ORDER BY id FOR NO KEY UPDATE
+), checked AS (
+    SELECT g.*,
+        EXISTS (SELECT FROM chat_members m
+                WHERE m.chat_id = g.chat_id AND m.user_id = g.author_id) AS member,
+        EXISTS (SELECT FROM users u WHERE u.id = g.author_id) AS author_found,
+        k.id AS keyed_id, k.text AS keyed_text, k.created_at AS keyed_at,
+        g.client_msg_id IS NULL OR g.ord = min(g.ord)
+            OVER (PARTITION BY g.chat_id, g.author_id, g.client_msg_id) AS first_of_key
+    FROM given g
+    LEFT JOIN messages k ON k.chat_id = g.chat_id AND k.author_id = g.author_id
+        AND k.client_msg_id = g.client_msg_id
+), accepted AS (
+    SELECT c.*, row_number() OVER (PARTITION BY c.chat_id ORDER BY c.ord) AS rn
+    FROM checked c WHERE c.member AND c.keyed_id IS NULL AND c.first_of_key
+), timed AS (
+    SELECT a.id, a.chat_id, a.author_id, a.text, a.client_msg_id, a.ord,
+        a.rn * interval '1 microsecond' + GREATEST(l.last_message_at,
+            max(a.sent_at - a.rn * interval '1 microsecond')
+                OVER (PARTITION BY a.chat_id ORDER BY a.ord ROWS UNBOUNDED PRECEDING)
+        ) AS created_at
+    FROM accepted a JOIN locked l ON l.id = a.chat_id
+), inserted AS (
+    INSERT INTO messages (id, chat_id, author_id, text, created_at, client_msg_id)
+    SELECT id, chat_id, author_id, text, created_at, client_msg_id FROM timed
+), advanced AS (
+    UPDATE chats SET last_message_at = t.newest
+    FROM (SELECT chat_id, max(created_at) AS newest FROM timed GROUP BY chat_id) t
+    WHERE chats.id = t.chat_id
+)
+SELECT c.member, EXISTS (SELECT FROM locked l WHERE l.id = c.chat_id), c.author_found,
+    c.keyed_id::text, c.keyed_text, c.keyed_at, t.created_at
+FROM checked c LEFT JOIN timed t ON t.ord = c.ord
+ORDER BY c.ord
+"""
+
+_SEND_ALL = PreparedStatement(
+    "chat_send_all",
+    text(_SQL).bindparams(
+        bindparam("ids", type_=ARRAY(messages.c.id.type)),
+        bindparam("chat_ids", type_=ARRAY(messages.c.chat_id.type)),
+        bindparam("author_ids", type_=ARRAY(messages.c.author_id.type)),
+        bindparam("texts", type_=ARRAY(messages.c.text.type)),
+        bindparam("sent_ats", type_=ARRAY(UtcDateTime())),
+        bindparam("keys", type_=ARRAY(messages.c.client_msg_id.type)),
+    ),
+)
+
+
+def send_all(connection: Connection, sends: list[Send]) -> None:
+    """Apply ``sends`` in one statement outside any transaction; each outcome in its ``stored``."""
+    batch = [send.message for send in sends]
+    params: dict[str, Any] = {
+        "ids": [m.id for m in batch],
+        "chat_ids": [m.chat for m in batch],
+        "author_ids": [m.author for m in batch],
+        "texts": [m.text for m in batch],
+        "sent_ats": [m.created_at for m in batch],
+        "keys": [m.client_msg_id for m in batch],
+    }
+    rows = prepared.run(connection, _SEND_ALL, params, begin=False)
+    stored: dict[tuple[str, str, str], Message] = {}  # the batch's own keyed messages
+    for send, row in zip(sends, rows, strict=True):
+        member, chat, author, keyed_id, keyed_text, keyed_at, created_at = row
+        message = send.message
+        key = None if message.client_msg_id is None else (message.chat, message.author)
+        refusal = sender_refusal(
+            SenderStatus.of(chat=chat, author=author, member=member), message.chat, message.author
+        )
+        if refusal is not None:
+            send.stored.fail(refusal)
+        elif keyed_id is not None:
+            original = attrs.evolve(
+                message, id=keyed_id, text=keyed_text, created_at=prepared.as_utc(keyed_at)
+            )
+            send.stored.settle(replay(original, message))
+        elif created_at is not None:
+            sent = attrs.evolve(message, created_at=prepared.as_utc(created_at))
+            if key is not None:
+                stored[(*key, str(message.client_msg_id))] = sent
+            send.stored.set(Sent(sent))
+        else:  # its key was first used earlier in this batch
+            first = stored[(message.chat, message.author, str(message.client_msg_id))]
+            send.stored.settle(replay(first, message))
