@@ -43,6 +43,17 @@ class Sent:
     replayed: bool = False
 
 
+SendKey = tuple[str, str, str]
+"""Where a retry-safe send is found again: its chat, its author and its ``client_msg_id``."""
+
+
+def send_key(message: Message) -> SendKey | None:
+    """The message's ``SendKey``; ``None`` for one sent without a ``client_msg_id``."""
+    if message.client_msg_id is None:
+        return None
+    return (message.chat, message.author, message.client_msg_id)
+
+
 class SenderStatus(enum.Enum):
     """Whether a user may post to a chat, and if not, why."""
 

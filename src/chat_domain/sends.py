@@ -111,9 +111,7 @@ class SendPipeline:
             self._writer = None
             # Only when the loop is shutting down does anything remain.
             waiting, self._waiting = self._waiting, []
-            for _, future in waiting:
-                if not future.done():
-                    future.set_exception(Unavailable("the server is shutting down"))
+            _abandon(waiting)
 
     async def _write_batch(self, batch: list[tuple[Message, asyncio.Future[Sent]]]) -> None:
         messages = [message for message, _ in batch]
@@ -121,11 +119,9 @@ class SendPipeline:
             outcomes = await self._run(partial(self._deliver, messages))
         except Exception as error:
             outcomes = [error] * len(batch)
-        except BaseException as error:  # cancelled: the batch's fate is unknown
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(Unavailable("the server is shutting down"))
-            raise error
+        except BaseException:  # cancelled: the batch's fate is unknown
+            _abandon(batch)
+            raise
         if self._delivered is not None:
             self._delivered(len(batch))
         for (_, future), outcome in zip(batch, outcomes, strict=True):
@@ -135,3 +131,9 @@ class SendPipeline:
                 future.set_exception(outcome)
             else:
                 future.set_result(outcome)
+
+
+def _abandon(waiting: list[tuple[Message, asyncio.Future[Sent]]]) -> None:
+    for _, future in waiting:
+        if not future.done():
+            future.set_exception(Unavailable("the server is shutting down"))

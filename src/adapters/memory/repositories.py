@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from adapters.memory.store import MemoryStore, Staged, send_key
+from adapters.memory.store import MemoryStore, Staged
 from chat_domain import rules
 from chat_domain.errors import ChatNameTaken, UsernameTaken, members_not_found, sender_refusal
 from chat_domain.model import (
@@ -20,6 +20,7 @@ from chat_domain.model import (
     User,
     chat_list_key,
     message_list_key,
+    send_key,
 )
 from chat_domain.pages import Window
 from chat_domain.ports import (

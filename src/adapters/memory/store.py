@@ -7,18 +7,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from chat_domain.model import Chat, Message, Sent, User
+from chat_domain.model import Chat, Message, SendKey, Sent, User
 from chat_domain.ports import Stored
-
-SendKey = tuple[str, str, str]
-
-
-def send_key(message: Message) -> SendKey | None:
-    """Where a send with a ``client_msg_id`` is found again: its chat, author and key."""
-    if message.client_msg_id is None:
-        return None
-    return (message.chat, message.author, message.client_msg_id)
-
 
 if TYPE_CHECKING:
     from adapters.memory.unit_of_work import MemoryUnitOfWork

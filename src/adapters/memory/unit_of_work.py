@@ -11,10 +11,10 @@ from adapters.memory.repositories import (
     MemoryMessageRepository,
     MemoryUserRepository,
 )
-from adapters.memory.store import MemoryStore, Staged, send_key
+from adapters.memory.store import MemoryStore, Staged
 from chat_domain import rules
 from chat_domain.errors import ChatNameTaken, UsernameTaken
-from chat_domain.model import Sent, message_list_key, visible_at
+from chat_domain.model import Sent, message_list_key, send_key, visible_at
 from chat_domain.ports import UnitOfWork
 from chat_domain.sends import replay
 

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, t
 
 from adapters.sql.tables import UtcDateTime, chat_members, chats, messages, users
 from chat_domain import rules
-from chat_domain.model import Chat, ChatKey, Message, SenderStatus, User
+from chat_domain.model import Chat, ChatKey, Message, User
 from chat_domain.pages import Window
 
 MESSAGE_LIST = (
@@ -48,10 +48,6 @@ _BEFORE = (
     > _MESSAGE_KEY
 )
 _FIND = MESSAGE_LIST.where(messages.c.id == bindparam("message_id"))
-_KEYED = MESSAGE_LIST.where(
-    messages.c.author_id == bindparam("author_id"),
-    messages.c.client_msg_id == bindparam("client_msg_id"),
-)
 
 
 @functools.cache
@@ -74,18 +70,6 @@ _USER_COLUMNS = (users.c.id, users.c.username, users.c.created_at)
 _USERS = select(*_USER_COLUMNS).where(users.c.id.in_(bindparam("user_ids", expanding=True)))
 _KNOWN = select(users.c.id).where(users.c.id.in_(bindparam("user_ids", expanding=True)))
 _NAMED = select(*_USER_COLUMNS).where(users.c.username_key == bindparam("username_key"))
-SENDER_STATUS = select(
-    select(chats.c.id).where(chats.c.id == bindparam("message_chat")).exists().label("chat"),
-    select(users.c.id).where(users.c.id == bindparam("author_id")).exists().label("author"),
-    select(chat_members.c.chat_id)
-    .where(
-        chat_members.c.chat_id == bindparam("message_chat"),
-        chat_members.c.user_id == bindparam("author_id"),
-    )
-    .exists()
-    .label("member"),
-)
-"""Chat existence, author existence and membership together (``:message_chat``, ``:author_id``)."""
 
 CHAT_LIST = (
     select(*CHAT_COLUMNS)
@@ -169,12 +153,6 @@ def chat_exists(connection: Connection, chat_id: str) -> bool:
     return connection.execute(_CHAT, {"chat_id": chat_id}).first() is not None
 
 
-def sender_status(connection: Connection, chat_id: str, author_id: str) -> SenderStatus:
-    params = {"message_chat": chat_id, "author_id": author_id}
-    found = connection.execute(SENDER_STATUS, params).one()
-    return SenderStatus.of(chat=found.chat, author=found.author, member=found.member)
-
-
 def list_chats(
     connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
 ) -> list[Chat]:
@@ -195,17 +173,6 @@ def messages_of(rows: object) -> list[Message]:
 
 def find_message(connection: Connection, chat_id: str, message_id: str) -> Message | None:
     found = messages_of(connection.execute(_FIND, {"chat_id": chat_id, "message_id": message_id}))
-    return found[0] if found else None
-
-
-def keyed_message(connection: Connection, message: Message) -> Message | None:
-    """The message its author sent to its chat before with its ``client_msg_id``."""
-    params = {
-        "chat_id": message.chat,
-        "author_id": message.author,
-        "client_msg_id": message.client_msg_id,
-    }
-    found = messages_of(connection.execute(_KEYED, params))
     return found[0] if found else None
 
 

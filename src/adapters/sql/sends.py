@@ -18,9 +18,9 @@ import attrs
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from adapters.sql import queries
-from adapters.sql.tables import UtcDateTime, chat_members, chats, messages, users
+from adapters.sql.tables import UtcDateTime, chat_members, chats, messages
 from chat_domain.errors import sender_refusal
-from chat_domain.model import Message, SenderStatus, Sent, visible_at
+from chat_domain.model import Message, SenderStatus, SendKey, Sent, send_key, visible_at
 from chat_domain.ports import Stored
 from chat_domain.sends import replay
 
@@ -34,7 +34,6 @@ _MEMBERS = select(chat_members.c.chat_id, chat_members.c.user_id).where(
     chat_members.c.chat_id.in_(bindparam("chat_ids", expanding=True)),
     chat_members.c.user_id.in_(bindparam("user_ids", expanding=True)),
 )
-_KNOWN = select(users.c.id).where(users.c.id.in_(bindparam("user_ids", expanding=True)))
 _KEYED = select(*queries.MESSAGE_LIST.selected_columns).where(
     messages.c.chat_id.in_(bindparam("chat_ids", expanding=True)),
     messages.c.author_id.in_(bindparam("user_ids", expanding=True)),
@@ -56,15 +55,6 @@ class Send:
     stored: Stored[Sent] = attrs.field(factory=Stored)
 
 
-Key = tuple[str, str, str]
-
-
-def _key(message: Message) -> Key | None:
-    if message.client_msg_id is None:
-        return None
-    return (message.chat, message.author, message.client_msg_id)
-
-
 def apply_all(connection: Connection, sends: Sequence[Send]) -> None:
     """Apply ``sends`` in the open write transaction; each one's outcome in its ``stored``."""
     chat_ids = sorted({send.message.chat for send in sends})
@@ -74,24 +64,24 @@ def apply_all(connection: Connection, sends: Sequence[Send]) -> None:
         row.id: row.last_message_at for row in connection.execute(_LOCK_CHATS, ids)
     }
     members = {(row.chat_id, row.user_id) for row in connection.execute(_MEMBERS, ids)}
-    known: set[str] | None = None  # the authors that exist, read only for a refusal
+    missing: set[str] | None = None  # the authors that name nobody, read only for a refusal
     keyed = _keyed(connection, sends, chat_ids, author_ids)
     rows: list[dict[str, object]] = []
     for send in sends:
         message = send.message
         member = (message.chat, message.author) in members
-        if not member and known is None:
-            known = set(connection.execute(_KNOWN, {"user_ids": author_ids}).scalars())
+        if not member and missing is None:
+            missing = set(queries.missing_users(connection, author_ids))
         status = SenderStatus.of(
             chat=message.chat in newest,
-            author=member or message.author in (known or ()),
+            author=member or message.author not in (missing or ()),
             member=member,
         )
         refusal = sender_refusal(status, message.chat, message.author)
         if refusal is not None:
             send.stored.fail(refusal)
             continue
-        key = _key(message)
+        key = send_key(message)
         original = None if key is None else keyed.get(key)
         if original is not None:
             send.stored.settle(replay(original, message))
@@ -115,13 +105,13 @@ def apply_all(connection: Connection, sends: Sequence[Send]) -> None:
 
 def _keyed(
     connection: Connection, sends: Sequence[Send], chat_ids: list[str], author_ids: list[str]
-) -> dict[Key, Message]:
+) -> dict[SendKey, Message]:
     keys = sorted({k for send in sends if (k := send.message.client_msg_id) is not None})
     if not keys:
         return {}
     params = {"chat_ids": chat_ids, "user_ids": author_ids, "keys": keys}
     found = queries.messages_of(connection.execute(_KEYED, params))
-    return {key: message for message in found if (key := _key(message)) is not None}
+    return {key: message for message in found if (key := send_key(message)) is not None}
 
 
 def _row(message: Message) -> dict[str, object]:

@@ -5,7 +5,7 @@ A unit of work stages the entity a use case stores (a new ``User`` or
 and applies it when it commits, or before it next reads.
 These are the portable statements: each check reads under the write
 transaction's lock, then inserts. A dialect may apply a write its own way
-(``postgres.writes`` does each in one statement); its parameters stay these.
+(``postgres.writes`` does each in one statement); its rows stay these.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from adapters.sql.tables import (
 )
 from chat_domain import rules
 from chat_domain.errors import ChatNameTaken, UsernameTaken, members_not_found
-from chat_domain.model import Chat, Message, User
+from chat_domain.model import Chat, User
 
 
 @attrs.frozen
@@ -54,17 +54,6 @@ def chat_row(chat: Chat) -> dict[str, object]:
         "name_key": rules.name_key(chat.name),
         "created_at": chat.created_at,
         "last_message_at": chat.last_message_at,
-    }
-
-
-def message_params(message: Message) -> dict[str, object]:
-    return {
-        "message_id": message.id,
-        "message_chat": message.chat,
-        "author_id": message.author,
-        "message_text": message.text,
-        "sent_at": message.created_at,
-        "client_msg_id": message.client_msg_id,
     }
 
 

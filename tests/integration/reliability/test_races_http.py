@@ -54,17 +54,29 @@ def other_server(
     assert process.stop()
 
 
-def post_all(server: ServerProcess, path: str, bodies: list[object]) -> list[httpx2.Response]:
-    """POST each body from its own thread and connection, all at once."""
+def post_all(
+    server: ServerProcess | list[ServerProcess], path: str, bodies: list[object]
+) -> list[httpx2.Response]:
+    """POST each body from its own thread and connection, all at once; with several
+    servers, the bodies go to each in turn."""
+    servers = server if isinstance(server, list) else [server]
 
     def post(n: int) -> httpx2.Response:
-        with httpx2.Client(base_url=server.url, timeout=30) as http:
+        with httpx2.Client(base_url=servers[n % len(servers)].url, timeout=30) as http:
             return http.post(path, json=bodies[n])
 
     outcomes = race(len(bodies), post)
     answers = [o for o in outcomes if isinstance(o, httpx2.Response)]
     assert len(answers) == len(bodies), outcomes
     return answers
+
+
+def _member_of_a_new_chat(server: ServerProcess, name: str) -> tuple[str, str]:
+    """A new user, and a new chat of which it is the one member."""
+    with server.client() as http:
+        user = http.post("/users/add", json={"username": name}).json()["id"]
+        chat = http.post("/chats/add", json={"name": name, "users": [user]}).json()["id"]
+    return user, chat
 
 
 def one_winner(answers: list[httpx2.Response], code: str) -> str:
@@ -133,19 +145,10 @@ def test_concurrent_sends_to_one_chat_all_land_in_order(server: ServerProcess) -
 def test_one_key_raced_through_two_servers_stores_one_message_every_answer_names(
     server: ServerProcess, other_server: ServerProcess
 ) -> None:
-    with server.client() as http:
-        alice = http.post("/users/add", json={"username": "keyed"}).json()["id"]
-        chat = http.post("/chats/add", json={"name": "keyed", "users": [alice]}).json()["id"]
+    alice, chat = _member_of_a_new_chat(server, "keyed")
     body = {"chat": chat, "author": alice, "text": "once", "client_msg_id": "raced"}
-
-    def post(n: int) -> httpx2.Response:
-        url = (server if n % 2 else other_server).url
-        with httpx2.Client(base_url=url, timeout=30) as http:
-            return http.post("/messages/add", json=body)
-
-    outcomes = race(16, post)
-    answers = [o for o in outcomes if isinstance(o, httpx2.Response)]
-    assert [a.status_code for a in answers] == [201] * 16, outcomes
+    answers = post_all([server, other_server], "/messages/add", [body] * 16)
+    assert [a.status_code for a in answers] == [201] * 16, [a.text for a in answers]
     assert len({a.json()["id"] for a in answers}) == 1
     replayed = sorted(a.headers.get("idempotent-replayed", "") for a in answers)
     assert replayed == [""] + ["true"] * 15
@@ -157,10 +160,9 @@ def test_one_key_raced_through_two_servers_stores_one_message_every_answer_names
 def test_a_retry_through_another_server_process_is_a_replay(
     server: ServerProcess, other_server: ServerProcess
 ) -> None:
+    bob, chat = _member_of_a_new_chat(server, "retried")
+    body = {"chat": chat, "author": bob, "text": "hello", "client_msg_id": "lost answer"}
     with server.client() as http:
-        bob = http.post("/users/add", json={"username": "retrier"}).json()["id"]
-        chat = http.post("/chats/add", json={"name": "retried", "users": [bob]}).json()["id"]
-        body = {"chat": chat, "author": bob, "text": "hello", "client_msg_id": "lost answer"}
         first = http.post("/messages/add", json=body)
     with other_server.client() as http:
         again = http.post("/messages/add", json=body)

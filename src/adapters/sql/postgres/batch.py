@@ -28,7 +28,7 @@ from adapters.sql.postgres.prepared import PreparedStatement
 from adapters.sql.sends import Send
 from adapters.sql.tables import UtcDateTime, messages
 from chat_domain.errors import sender_refusal
-from chat_domain.model import Message, SenderStatus, Sent
+from chat_domain.model import Message, SenderStatus, SendKey, Sent, send_key
 from chat_domain.sends import replay
 
 _SQL = """
@@ -98,26 +98,37 @@ def send_all(connection: Connection, sends: list[Send]) -> None:
         "keys": [m.client_msg_id for m in batch],
     }
     rows = prepared.run(connection, _SEND_ALL, params, begin=False)
-    stored: dict[tuple[str, str, str], Message] = {}  # the batch's own keyed messages
+    earlier: dict[SendKey, Message] = {}
     for send, row in zip(sends, rows, strict=True):
-        member, chat, author, keyed_id, keyed_text, keyed_at, created_at = row
-        message = send.message
-        key = None if message.client_msg_id is None else (message.chat, message.author)
-        refusal = sender_refusal(
-            SenderStatus.of(chat=chat, author=author, member=member), message.chat, message.author
+        settle(send, row, earlier)
+
+
+def settle(send: Send, row: prepared.Row, earlier: dict[SendKey, Message]) -> None:
+    """Tell ``send`` what became of it, from its row of a send statement.
+
+    The row: whether the author is a member, whether the chat and the author
+    exist; the id, text and time of the message its key already named; and
+    its own time if it was stored. A send that is none of these used a key
+    first used earlier in its batch: ``earlier`` holds those messages.
+    """
+    member, chat, author, keyed_id, keyed_text, keyed_at, created_at = row
+    message = send.message
+    status = SenderStatus.of(chat=chat, author=author, member=member)
+    refusal = sender_refusal(status, message.chat, message.author)
+    key = send_key(message)
+    if refusal is not None:
+        send.stored.fail(refusal)
+    elif keyed_id is not None:
+        original = attrs.evolve(
+            message, id=keyed_id, text=keyed_text, created_at=prepared.as_utc(keyed_at)
         )
-        if refusal is not None:
-            send.stored.fail(refusal)
-        elif keyed_id is not None:
-            original = attrs.evolve(
-                message, id=keyed_id, text=keyed_text, created_at=prepared.as_utc(keyed_at)
-            )
-            send.stored.settle(replay(original, message))
-        elif created_at is not None:
-            sent = attrs.evolve(message, created_at=prepared.as_utc(created_at))
-            if key is not None:
-                stored[(*key, str(message.client_msg_id))] = sent
-            send.stored.set(Sent(sent))
-        else:  # its key was first used earlier in this batch
-            first = stored[(message.chat, message.author, str(message.client_msg_id))]
-            send.stored.settle(replay(first, message))
+        send.stored.settle(replay(original, message))
+    elif created_at is not None:
+        sent = attrs.evolve(message, created_at=prepared.as_utc(created_at))
+        if key is not None:
+            earlier[key] = sent
+        send.stored.set(Sent(sent))
+    elif key is not None:
+        send.stored.settle(replay(earlier[key], message))
+    else:  # pragma: no cover - a member's keyless send is always stored
+        raise AssertionError(f"the send {message.id} was neither stored nor refused")

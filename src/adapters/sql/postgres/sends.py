@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Text,
     bindparam,
+    cast,
     exists,
     func,
     insert,
@@ -22,7 +23,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from adapters.sql import queries
 from adapters.sql import sends as portable
 from adapters.sql.errors import violates
 from adapters.sql.postgres import batch, prepared
@@ -36,29 +36,26 @@ from adapters.sql.tables import (
     messages,
     users,
 )
-from adapters.sql.writes import Sends, message_params
-from chat_domain.errors import sender_refusal
-from chat_domain.model import SenderStatus, Sent
-from chat_domain.sends import replay
+from adapters.sql.writes import Sends
+from chat_domain.model import Message
 
-# A send: the sender's status; only when the author is a member (membership
-# implies chat and author exist: foreign keys), the chat's row is advanced and
-# the message inserted with the time the advance decided. The UPDATE's row
-# lock is the chat's turn: concurrent sends to one chat wait for it and then
-# see the row as the one before left it, so the time is model.visible_at,
-# strictly after the chat's newest message, in commit order. Members are
-# never removed, so the status cannot go stale before the insert. A send whose
-# key its author has used in the chat stores nothing: it is a replay, read
-# back after. One that commits with that key while this one waits for the
-# chat's row is found by the unique index instead (``_send_alone``).
-_keyed = (
-    select(messages.c.id)
+# A lone send: the sender's status and the message its key already names;
+# only when the author is a member (membership implies chat and author exist:
+# foreign keys) and the key is new, the chat's row is advanced and the message
+# inserted with the time the advance decided. The UPDATE's row lock is the
+# chat's turn: concurrent sends to one chat wait for it and then see the row
+# as the one before left it, so the time is model.visible_at, strictly after
+# the chat's newest message, in commit order. Members are never removed, so
+# the status cannot go stale before the insert. It answers one row in the
+# shape of ``batch.settle``'s.
+_original = (
+    select(messages.c.id, messages.c.text, messages.c.created_at)
     .where(
         messages.c.chat_id == bindparam("message_chat"),
         messages.c.author_id == bindparam("author_id"),
         messages.c.client_msg_id == bindparam("client_msg_id"),
     )
-    .exists()
+    .cte("original")
 )
 _status = select(
     exists()
@@ -69,7 +66,7 @@ _status = select(
     .label("member"),
     exists().where(chats.c.id == bindparam("message_chat")).label("chat"),
     exists().where(users.c.id == bindparam("author_id")).label("author"),
-    _keyed.label("keyed"),
+    exists(select(_original.c.id)).label("keyed"),
 ).cte("status")
 _sent_at = bindparam("sent_at", type_=UtcDateTime)
 _TICK: ColumnElement[Any] = literal_column("interval '1 microsecond'")  # model.TICK
@@ -103,10 +100,23 @@ _SEND = PreparedStatement(
         _status.c.member,
         _status.c.chat,
         _status.c.author,
-        _status.c.keyed,
+        select(cast(_original.c.id, Text)).scalar_subquery(),
+        select(_original.c.text).scalar_subquery(),
+        select(_original.c.created_at).scalar_subquery(),
         select(_sent.c.created_at).scalar_subquery(),
     ),
 )
+
+
+def _params(message: Message) -> dict[str, object]:
+    return {
+        "message_id": message.id,
+        "message_chat": message.chat,
+        "author_id": message.author,
+        "message_text": message.text,
+        "sent_at": message.created_at,
+        "client_msg_id": message.client_msg_id,
+    }
 
 
 def apply(connection: Connection, write: Sends, *, begin: bool) -> None:
@@ -117,35 +127,20 @@ def apply(connection: Connection, write: Sends, *, begin: bool) -> None:
     elif len(write.sends) == 1:
         _send_alone(connection, write.sends[0])
     else:
-        try:
-            batch.send_all(connection, write.sends)
-        except IntegrityError as error:
-            if not violates(error, client_msg_id_index):
-                raise
-            # A key committed elsewhere while the batch waited for its chats: the
-            # statement stored nothing, and each send alone finds what it must.
-            for send in write.sends:
-                _send_alone(connection, send)
+        # A key that commits elsewhere while the batch waits for its chats fails
+        # it whole (the unique index): ``sends.deliver`` sends each alone then.
+        batch.send_all(connection, write.sends)
 
 
 def _send_alone(connection: Connection, send: Send) -> None:
-    message = send.message
+    params = _params(send.message)
     try:
-        [(member, chat, author, keyed, sent_at)] = prepared.run(
-            connection, _SEND, message_params(message), begin=False
-        )
+        [row] = prepared.run(connection, _SEND, params, begin=False)
     except IntegrityError as error:
         if not violates(error, client_msg_id_index):
             raise
-        member = chat = author = keyed = True  # the original's author was a member
-    status = SenderStatus.of(chat=chat, author=author, member=member)
-    refusal = sender_refusal(status, message.chat, message.author)
-    if refusal is not None:
-        send.stored.fail(refusal)
-    elif keyed:
-        original = queries.keyed_message(connection, message)
-        if original is None:  # pragma: no cover - keys are never removed
-            raise LookupError(f"the message keyed {message.client_msg_id!r} has gone")
-        send.stored.settle(replay(original, message))
-    else:
-        send.stored.set(Sent(attrs.evolve(message, created_at=prepared.as_utc(sent_at))))
+        # A send with this key committed after this statement's snapshot, while
+        # it waited for the chat's row: it stored nothing, and run again it
+        # sees the original.
+        [row] = prepared.run(connection, _SEND, params, begin=False)
+    batch.settle(send, row, {})
