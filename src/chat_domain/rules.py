@@ -11,6 +11,14 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from chat_domain.characters import (
+    in_emoji_sequence,
+    is_bidi_control,
+    is_control,
+    is_invisible,
+    is_space_or_control,
+    is_visible,
+)
 from chat_domain.errors import DuplicateUser, Invalid
 
 USERNAME_MAX = 64
@@ -38,16 +46,6 @@ def _require_str(value: object, field: str) -> str:
     return value
 
 
-def is_control(ch: str) -> bool:
-    """A control character (Unicode category ``Cc``), the kind no name may hold."""
-    return unicodedata.category(ch) == "Cc"
-
-
-def is_space_or_control(ch: str) -> bool:
-    """What a username may not hold: whitespace (``str.isspace``) or a control character."""
-    return ch.isspace() or is_control(ch)
-
-
 def _refuse_any(name: str, field: str, banned: Callable[[str], bool], what: str) -> None:
     for ch in name:
         if banned(ch):
@@ -70,19 +68,42 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
+def _refuse_hidden(name: str, field: str) -> None:
+    for index, ch in enumerate(name):
+        if is_invisible(ch) and not in_emoji_sequence(name, index):
+            raise Invalid(
+                f"{field} must not contain invisible characters, apart from U+200D and"
+                f" U+FE0F inside an emoji (found U+{ord(ch):04X} in {_describe(name)})",
+                field=field,
+            )
+
+
+def _require_visible(value: str, field: str) -> None:
+    if not any(is_visible(ch) for ch in value):
+        raise Invalid(
+            f"{field} must contain at least one visible character: not only whitespace"
+            f" or invisible ones such as U+200B ({_describe(value)})",
+            field=field,
+        )
+
+
 def clean_username(value: object) -> str:
-    """1 to 64 characters after NFC, no whitespace and no control characters."""
+    """1 to 64 characters after NFC, no whitespace, no control characters and no
+    invisible ones (but for the joiner and U+FE0F inside an emoji sequence), so
+    that ``ad\u200bmin`` cannot pose as ``admin``."""
     name = unicodedata.normalize("NFC", _require_str(value, "username"))
     if not 1 <= len(name) <= USERNAME_MAX:
         raise Invalid(
             f"username must be 1 to {USERNAME_MAX} characters, not {len(name)}", field="username"
         )
     _refuse_any(name, "username", is_space_or_control, "whitespace or control characters")
+    _refuse_hidden(name, "username")
     return name
 
 
 def clean_chat_name(value: object) -> str:
-    """1 to 128 characters after NFC, no control characters, no outer whitespace."""
+    """1 to 128 characters after NFC, no control characters, no bidirectional controls,
+    no outer whitespace, not only invisible characters."""
     name = unicodedata.normalize("NFC", _require_str(value, "name"))
     if not 1 <= len(name) <= CHAT_NAME_MAX:
         raise Invalid(
@@ -93,16 +114,17 @@ def clean_chat_name(value: object) -> str:
             f"name must not start or end with whitespace: {_describe(name)}", field="name"
         )
     _refuse_any(name, "name", is_control, "control characters")
+    _refuse_any(name, "name", is_bidi_control, "bidirectional controls")
+    _require_visible(name, "name")
     return name
 
 
 def clean_text(value: object) -> str:
-    """1 to 4096 characters kept exactly as sent, not all whitespace."""
+    """1 to 4096 characters kept exactly as sent, with one visible character at least."""
     text = _require_str(value, "text")
     if not 1 <= len(text) <= TEXT_MAX:
         raise Invalid(f"text must be 1 to {TEXT_MAX} characters, not {len(text)}", field="text")
-    if not text.strip():
-        raise Invalid("text must contain at least one non-whitespace character", field="text")
+    _require_visible(text, "text")
     return text
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -134,6 +136,37 @@ def test_a_locked_sqlite_file_is_unavailable_after_the_busy_timeout(
         blocker.execute("BEGIN EXCLUSIVE")
         with pytest.raises(Unavailable):
             bootstrap(database.uow).add_user("alice")
+    finally:
+        blocker.close()
+        database.dispose()
+
+
+def test_sqlite_reads_do_not_wait_behind_a_send_waiting_for_another_process_s_lock(
+    sqlite_database_url: str,
+) -> None:
+    # Another process holds the write lock; a send of this process waits for
+    # it. WAL lets reads go on meanwhile, and this process's reads must too.
+    database = open_database(sqlite_database_url)
+    path = sqlite_database_url.removeprefix("sqlite:///")
+    blocker = sqlite3.connect(path, isolation_level=None)
+    try:
+        chats = bootstrap(database.uow)
+        alice = chats.add_user("alice")
+        chat = chats.create_chat("c", [alice.id])
+        blocker.execute("BEGIN IMMEDIATE")
+        sending = threading.Thread(target=chats.send_message, args=(chat.id, alice.id, "hi"))
+        sending.start()
+        time.sleep(0.3)  # the send is now waiting for the file's write lock
+        assert sending.is_alive()
+        started = time.monotonic()
+        assert chats.list_messages(chat.id) == []
+        assert [c.id for c in chats.list_chats(alice.id)] == [chat.id]
+        waited = time.monotonic() - started
+        assert sending.is_alive(), "the send should still be waiting for the lock"
+        blocker.execute("COMMIT")
+        sending.join(timeout=10)
+        assert waited < 1.0, f"reads waited {waited:.1f} s behind a waiting send"
+        assert [m.text for m in chats.list_messages(chat.id)] == ["hi"]
     finally:
         blocker.close()
         database.dispose()

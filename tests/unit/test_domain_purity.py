@@ -9,7 +9,8 @@ from pathlib import Path
 import chat_domain
 
 DOMAIN = Path(chat_domain.__file__).parent
-ALLOWED_THIRD_PARTY = {"attrs"}
+# regex: Unicode's character properties (default-ignorable, emoji), pure data and code.
+ALLOWED_THIRD_PARTY = {"attrs", "regex"}
 FORBIDDEN_STDLIB = {"os", "sys", "socket", "sqlite3", "subprocess", "time", "random", "secrets"}
 
 

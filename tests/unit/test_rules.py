@@ -149,3 +149,64 @@ def test_same_member_twice_is_a_duplicate_user_even_in_another_letter_case() -> 
     assert info.value.code == "duplicate_user"
     assert info.value.field == "users[1]"
     assert ID in info.value.detail
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "\u200b",
+        "\u3164",
+        "\ufeffalice",
+        "ad\u200bmin",
+        "alice\u202e",
+        "\u2066bob\u2069",
+        "a\u00adb",
+    ],
+)
+def test_username_with_an_invisible_character_is_invalid(value: str) -> None:
+    assert _invalid(rules.clean_username, value).field == "username"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467",  # a family: emoji joined by U+200D
+        "\u2764\ufe0f",  # a heart in emoji style
+        "\U0001f3f3\ufe0f\u200d\U0001f308",  # the rainbow flag
+        "\U0001f468\U0001f3fd\u200d\U0001f4bb",  # with a skin tone
+        "1\ufe0f\u20e3",  # a keycap
+    ],
+)
+def test_username_may_join_emoji_with_u200d_and_u_fe0f(value: str) -> None:
+    assert rules.clean_username(value) == value
+
+
+@pytest.mark.parametrize(
+    "value", ["a\u200db", "\u200d\U0001f468", "\U0001f468\u200d", "a\ufe0f", "\ufe0f"]
+)
+def test_username_joiner_or_variation_selector_outside_an_emoji_is_invalid(value: str) -> None:
+    assert _invalid(rules.clean_username, value).field == "username"
+
+
+@pytest.mark.parametrize("value", ["team\u202echat", "\u2067team", "team\u200e"])
+def test_chat_name_with_a_bidirectional_control_is_invalid(value: str) -> None:
+    assert _invalid(rules.clean_chat_name, value).field == "name"
+
+
+@pytest.mark.parametrize("value", ["\u200b", "\u3164\u3164", "\u200b \u200b"])
+def test_chat_name_of_only_invisible_characters_is_invalid(value: str) -> None:
+    assert _invalid(rules.clean_chat_name, value).field == "name"
+
+
+def test_chat_name_may_hold_invisible_characters_beside_visible_ones() -> None:
+    # A zero-width non-joiner is how Persian writes some words.
+    assert rules.clean_chat_name("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645")
+
+
+@pytest.mark.parametrize("value", ["\u200b", "\u200b\n\u200b", "\ufeff \u2060", "\x07"])
+def test_text_of_only_invisible_characters_is_blank(value: str) -> None:
+    assert _invalid(rules.clean_text, value).field == "text"
+
+
+def test_text_keeps_invisible_characters_beside_visible_ones() -> None:
+    assert rules.clean_text("a\u200bb\u202e") == "a\u200bb\u202e"

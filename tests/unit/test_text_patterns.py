@@ -14,7 +14,10 @@ from chat_domain.errors import Invalid
 from entrypoints.http import text_patterns
 
 # Whitespace and control characters, where the rules and ECMA's \s disagree most.
-_TRICKY = st.sampled_from("\x00\t\n\x0b\x1c\x1f \x7f\x85\xa0\u1680\u2000\u2028\u3000\ufeffa")
+_TRICKY = st.sampled_from(
+    "\x00\t\n\x0b\x1c\x1f \x7f\x85\xa0\u1680\u2000\u2028\u3000\ufeffa"
+    "\u200b\u200d\ufe0f\u202e\u2066\u3164\u00ad1#\u2764\U0001f468\U0001f3fd\U000e0067"
+)
 _VALUES = st.text(_TRICKY, max_size=6) | st.text(max_size=20)
 
 
@@ -40,6 +43,11 @@ def _accepted(clean: Callable[[object], str], value: str) -> bool:
 @example(value=" a")
 @example(value="a ")
 @example(value="\ufeff")
+@example(value="\U0001f468\u200d\U0001f469\u200d\U0001f467")
+@example(value="\u2764\ufe0f")
+@example(value="\U0001f3f3\ufe0f\u200d\U0001f308")
+@example(value="a\u200bb")
+@example(value="\u200b")
 def test_a_pattern_allows_what_the_rule_allows(
     pattern: str, clean: Callable[[object], str], value: str
 ) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import attrs
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 
 from adapters.sql.dialect import Dialect
@@ -26,6 +29,15 @@ class Database:
     def uow(self) -> UnitOfWork:
         """A new unit of work (this method is a ``UnitOfWorkFactory``)."""
         return SqlUnitOfWork(self.dialect)
+
+    @contextmanager
+    def connected(self) -> Iterator[Connection]:
+        """A connection outside any unit of work, taken as a unit of work takes it."""
+        connection = self.dialect.connect()
+        try:
+            yield connection
+        finally:
+            self.dialect.disconnect(connection)
 
     def connections_in_use(self) -> int:
         """Pooled connections checked out now (for the metrics)."""

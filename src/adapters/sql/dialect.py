@@ -40,6 +40,11 @@ class Dialect(abc.ABC):
         """Give back the connection of a unit of work that has ended."""
         connection.close()
 
+    def forget(self, connection: Connection, error: BaseException) -> None:
+        """After a unit of work failed with ``error``, drop what must not be reused
+        (before ``disconnect``). Lost connections are already dropped by the pool."""
+        return
+
     @abc.abstractmethod
     def begin_writes(self, connection: Connection) -> None:
         """Make the next statement open the unit of work's write transaction."""
@@ -63,6 +68,10 @@ class Dialect(abc.ABC):
         self, connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
     ) -> list[Chat]:
         return queries.list_chats(connection, user_id, after, limit)
+
+    def exists(self) -> bool:
+        """Whether the database is there to connect to (a file may be missing)."""
+        return True
 
     @abc.abstractmethod
     def migrating(self) -> AbstractContextManager[Connection]:

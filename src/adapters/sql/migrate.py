@@ -75,6 +75,8 @@ def schema_is_current(database: Database) -> bool:
     The two answers stay apart so that readiness can tell an operator which
     one to fix: start the database, or run ``chat-server migrate``.
     """
-    with outages_as_unavailable(), database.engine.connect() as connection:
+    if not database.dialect.exists():
+        return False  # a SQLite file not made yet (or removed): migrating makes it
+    with outages_as_unavailable(), database.connected() as connection:
         applied = frozenset(MigrationContext.configure(connection).get_current_heads())
     return applied == _head_revisions()

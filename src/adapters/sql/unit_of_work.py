@@ -102,4 +102,8 @@ class SqlUnitOfWork(UnitOfWork):
         finally:
             connection, self._connection = self._connection, None
             if connection is not None:
-                self.dialect.disconnect(connection)
+                try:
+                    if exc is not None:
+                        self.dialect.forget(connection, exc)
+                finally:
+                    self.dialect.disconnect(connection)

@@ -51,7 +51,9 @@ USERNAME = Field(
     "username",
     _string(
         USERNAME_MAX,
-        "after NFC, no whitespace or control characters; unique without regard to letter case.",
+        "after NFC, no whitespace, control or invisible characters (default-ignorable"
+        " code points, bidirectional controls), but for U+200D and U+FE0F inside an emoji"
+        " sequence; unique without regard to letter case.",
         text_patterns.USERNAME,
     ),
     "user_1",
@@ -60,8 +62,9 @@ CHAT_NAME = Field(
     "name",
     _string(
         CHAT_NAME_MAX,
-        "after NFC, no control characters, no leading or trailing whitespace;"
-        " unique without regard to letter case.",
+        "after NFC, no control characters or bidirectional controls, no leading or"
+        " trailing whitespace, not only invisible characters; unique without regard to"
+        " letter case.",
         text_patterns.CHAT_NAME,
     ),
     "chat_1",
@@ -69,7 +72,10 @@ CHAT_NAME = Field(
 TEXT = Field(
     "text",
     _string(
-        TEXT_MAX, "kept exactly as sent, with one non-whitespace character.", text_patterns.TEXT
+        TEXT_MAX,
+        "kept exactly as sent, with one character that is neither whitespace, nor a"
+        " control character, nor invisible (a text of only U+200B is blank).",
+        text_patterns.TEXT,
     ),
     "hi",
 )

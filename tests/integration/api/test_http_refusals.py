@@ -126,6 +126,27 @@ CASES: dict[str, Case] = {
         "invalid_field",
         "text",
     ),
+    "invalid_field-invisible-text": (
+        "/messages/add",
+        lambda w: {"chat": w.chat, "author": w.alice, "text": "\u200b"},
+        400,
+        "invalid_field",
+        "text",
+    ),
+    "invalid_field-invisible-username": (
+        "/users/add",
+        lambda w: {"username": "ad\u200bmin"},
+        400,
+        "invalid_field",
+        "username",
+    ),
+    "invalid_field-bidi-control-chat-name": (
+        "/chats/add",
+        lambda w: {"name": "team\u202e", "users": [w.alice]},
+        400,
+        "invalid_field",
+        "name",
+    ),
     "duplicate_user": (
         "/chats/add",
         lambda w: {"name": "n", "users": [w.alice, w.bob, w.alice.upper()]},
