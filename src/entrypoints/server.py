@@ -9,7 +9,9 @@ configuration, pickled, to every worker process it starts.
 from __future__ import annotations
 
 import functools
+import logging
 import shutil
+import socket
 import tempfile
 
 import attrs
@@ -19,7 +21,10 @@ from uvicorn.supervisors import Multiprocess
 from entrypoints.bootstrap import open_database, worker_app
 from entrypoints.logs import logging_config
 from entrypoints.metrics import prepare_multiprocess_dir
+from entrypoints.protocol import ChatHttpProtocol
 from entrypoints.settings import Settings
+
+log = logging.getLogger("chat.server")
 
 _STARTUP_FAILURE = 3  # uvicorn's exit status for a server that could not start
 
@@ -44,6 +49,23 @@ def serve(settings: Settings) -> None:
             shutil.rmtree(settings.metrics_dir, ignore_errors=True)
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening address bound as uvicorn binds its own (``Config.bind_socket``)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        log.error("cannot listen for operators on %s port %d: %s", host, port, error.strerror)
+        raise SystemExit(_STARTUP_FAILURE) from None
+    sock.set_inheritable(True)
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    log.info("operators' listener (/metrics) on http://%s:%d", shown, port)
+    return sock
+
+
 def _run_uvicorn(settings: Settings) -> None:
     config = uvicorn.Config(
         functools.partial(worker_app, settings),
@@ -54,14 +76,20 @@ def _run_uvicorn(settings: Settings) -> None:
         log_config=logging_config(settings.log_level, settings.log_format),
         access_log=False,  # ours (http.middleware.request_log) carries the request id
         server_header=False,
+        http=ChatHttpProtocol,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
+    sockets = [config.bind_socket()]
+    if settings.metrics_port is not None:
+        # The operators' listener: served by the same app, which tells the
+        # two apart by port (http.middleware.listeners).
+        sockets.append(_bind(settings.metrics_host, settings.metrics_port))
     if settings.workers > 1:
         # What uvicorn.run does for an app named by an import string, which
         # it insists on for workers; a picklable factory serves as well.
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        Multiprocess(config, sockets=sockets).run()
     else:
         server = uvicorn.Server(config)
-        server.run()
+        server.run(sockets=sockets)
         if not server.started:  # it said why (a port in use, say); exit as uvicorn.run does
             raise SystemExit(_STARTUP_FAILURE)

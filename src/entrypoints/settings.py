@@ -42,6 +42,8 @@ class Settings:
     debug: bool = False
     max_body_bytes: int = 1024 * 1024
     metrics_dir: str | None = None
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None
 
 
 def _url(value: str) -> str:
@@ -133,6 +135,13 @@ OPTIONS: tuple[Option, ...] = (
         _directory,
         "directory the workers share /metrics through (WORKERS > 1; a temporary one if unset)",
     ),
+    Option("METRICS_HOST", "metrics_host", _host, "address of the operators' listener"),
+    Option(
+        "METRICS_PORT",
+        "metrics_port",
+        _int_in(1, 65535),
+        "port of the operators' listener, which alone serves /metrics (unset: the public one)",
+    ),
 )
 
 
@@ -159,4 +168,10 @@ def load_settings(
             values[option.attr] = option.parse(raw)
         except ValueError as error:
             raise SettingsError(f"{source} {error}") from None
-    return Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if settings.metrics_port is not None and settings.metrics_port == settings.port:
+        raise SettingsError(
+            f"METRICS_PORT must differ from RUNSERVER_PORT ({settings.port}):"
+            " it is a listener of its own"
+        )
+    return settings

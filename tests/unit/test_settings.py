@@ -17,6 +17,7 @@ def test_defaults_serve_sqlite_under_var_on_port_9000(tmp_path: Path) -> None:
     assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 9000, 1)
     assert settings.max_body_bytes == 1024 * 1024
     assert settings.allowed_hosts == ("*",)
+    assert (settings.metrics_host, settings.metrics_port) == ("127.0.0.1", None)
 
 
 def test_flags_beat_environment_which_beats_the_env_file(tmp_path: Path) -> None:
@@ -57,6 +58,9 @@ def test_postgres_scheme_is_accepted_as_given() -> None:
         ({"ALLOWED_HOSTS": "a*.test"}, ["ALLOWED_HOSTS", "*.example.com"]),
         ({"HOST": " "}, ["HOST"]),
         ({"DATABASE_URL": "mysql://root:hunter2@db/chat"}, ["DATABASE_URL", "mysql"]),
+        ({"METRICS_PORT": "0"}, ["METRICS_PORT", "1 to 65535"]),
+        ({"METRICS_PORT": "9000"}, ["METRICS_PORT", "RUNSERVER_PORT", "9000"]),
+        ({"METRICS_HOST": ""}, ["METRICS_HOST"]),
     ],
 )
 def test_a_wrong_setting_is_one_clear_line(environ: dict[str, str], words: list[str]) -> None:

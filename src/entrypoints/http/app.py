@@ -19,6 +19,7 @@ from chat_domain.service import Chats
 from entrypoints.http import api
 from entrypoints.http.methods import METHODS
 from entrypoints.http.middleware.hosts import TrustedHosts
+from entrypoints.http.middleware.listeners import Listeners
 from entrypoints.http.middleware.metrics import MetricsMiddleware
 from entrypoints.http.middleware.paths import ExactPaths
 from entrypoints.http.middleware.request_log import RequestLog
@@ -98,6 +99,8 @@ def create_app(
         Route("/openapi.json", api.document_endpoint(dumps(openapi_document())), methods=["GET"]),
     ]
     middleware = [Middleware(RequestLog, debug=settings.debug), Middleware(ExactPaths)]
+    if settings.metrics_port is not None:
+        middleware.append(Middleware(Listeners, operator_port=settings.metrics_port))
     if metrics is not None:
         routes.append(metrics.route())
         # Outermost, so it sees every answer, the last-resort 500 included.

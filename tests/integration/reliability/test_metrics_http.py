@@ -11,7 +11,7 @@ from sqlalchemy import QueuePool
 
 from entrypoints.bootstrap import open_database
 from entrypoints.metrics import Metrics
-from tests.integration.live.server import migrate, start_server
+from tests.integration.live.server import free_port, migrate, start_server
 from tests.integration.reliability.client import Api, serving, sql_snapshot
 from tests.prometheus_text import samples, value
 
@@ -75,5 +75,31 @@ def test_workers_report_the_whole_servers_counts(tmp_path: Path) -> None:
             found = samples(text)
             assert value(found, REQUESTS, path="/users/add", method="POST", status="201") == 20
             assert value(found, "chat_db_pool_connections_in_use") == 0
+    finally:
+        assert server.stop()
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_metrics_port_serves_metrics_apart_from_the_public_listener(
+    tmp_path: Path, workers: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'chat.db'}"
+    migrate(url, tmp_path)
+    operators = free_port()
+    server = start_server(url, tmp_path, WORKERS=workers, METRICS_PORT=str(operators))
+    operator_url = f"http://127.0.0.1:{operators}"
+    try:
+        with server.client() as client:
+            assert client.post("/users/add", json={"username": "u"}).status_code == 201
+            public_metrics = client.get("/metrics")
+            assert public_metrics.status_code == 404
+            assert public_metrics.json()["code"] == "not_found"
+            assert client.get("/health/ready").status_code == 200
+        text = httpx2.get(f"{operator_url}/metrics", timeout=10).text
+        assert value(samples(text), REQUESTS, path="/users/add", method="POST", status="201") == 1
+        assert httpx2.get(f"{operator_url}/health/ready", timeout=10).status_code == 200
+        api_there = httpx2.post(f"{operator_url}/users/add", json={"username": "v"}, timeout=10)
+        assert api_there.status_code == 404
     finally:
         assert server.stop()
