@@ -172,6 +172,24 @@ def test_sqlite_reads_do_not_wait_behind_a_send_waiting_for_another_process_s_lo
         database.dispose()
 
 
+def test_a_sqlite_connection_that_can_no_longer_write_is_not_reused(
+    sqlite_database_url: str,
+) -> None:
+    # A pooled connection turned read-only (as one opened while the file was
+    # read-only would be) fails its write once; the next request starts clean.
+    database = open_database(sqlite_database_url)
+    try:
+        chats = bootstrap(database.uow)
+        chats.add_user("alice")
+        with database.engine.connect() as connection:  # the pool's only connection
+            connection.exec_driver_sql("PRAGMA query_only = ON")
+        with pytest.raises(Unavailable):
+            chats.add_user("bob")
+        assert chats.add_user("bob").username == "bob"
+    finally:
+        database.dispose()
+
+
 def _terminate_service_connections(database: Database) -> None:
     """End the server side of every connection the service's pool holds, and wait for it."""
     with database.engine.connect() as connection:
