@@ -13,6 +13,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
+from chat_domain.events import Event, Position
 from chat_domain.model import Chat, ChatKey, Message, Sent, User
 from chat_domain.pages import Window
 
@@ -153,12 +154,34 @@ class MessageRepository(abc.ABC):
         """
 
 
+class EventLog(abc.ABC):
+    """The live stream's view of what was written: a read-only port of its own."""
+
+    @abc.abstractmethod
+    def horizon(self) -> int:
+        """A transaction place under which every write has ended: events there are
+        final, and no event under it can still appear."""
+
+    @abc.abstractmethod
+    def read(
+        self, after: Position, below: int, *, user: str | None = None, limit: int
+    ) -> list[Event]:
+        """Events after ``after`` whose place is under ``below``, in position order,
+        at most ``limit``: those of ``user`` (the messages of their chats and the
+        chats made with them), or every one."""
+
+    @abc.abstractmethod
+    def members(self, chat_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The members of each chat of ``chat_ids`` that exists."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction. Leaving the ``with`` block rolls back anything not committed."""
 
     users: UserRepository
     chats: ChatRepository
     messages: MessageRepository
+    events: EventLog
 
     def __enter__(self) -> Self:
         return self
@@ -181,3 +204,17 @@ class UnitOfWork(abc.ABC):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class Wakeups(abc.ABC):
+    """How the server processes sharing one database tell each other they wrote."""
+
+    @abc.abstractmethod
+    async def run(self, wake: Callable[[], None]) -> None:
+        """Call ``wake`` whenever another process may have written; until cancelled.
+        After losing touch with the others for a while, it calls ``wake`` again."""
+
+    def announce(self) -> None:
+        """This process wrote: wake the others (as soon as it can, at most once for
+        any number of calls in between)."""
+        return

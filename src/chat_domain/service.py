@@ -19,6 +19,7 @@ class Chats:
     list_chats: ListChats
     list_messages: ListMessages
     look_up_users: LookUpUsers
+    uow: UnitOfWorkFactory  # for the live stream's reader (``streams.EventHub``)
 
     @classmethod
     def over(cls, uow: UnitOfWorkFactory, *, ids: IdGenerator, clock: Clock) -> Chats:
@@ -30,4 +31,5 @@ class Chats:
             list_chats=ListChats(uow),
             list_messages=ListMessages(uow),
             look_up_users=LookUpUsers(uow),
+            uow=uow,
         )

@@ -73,6 +73,7 @@ def build_app(settings: Settings) -> Starlette:
         ready=functools.partial(schema_is_current, database),
         shutdown=database.dispose,
         metrics=metrics,
+        wakeups=database.wakeups(),
     )
 
 

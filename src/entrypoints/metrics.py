@@ -106,6 +106,17 @@ class Metrics:
             buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
             registry=owner,
         )
+        self.streams = Gauge(
+            "chat_streams_open",
+            "Live streams (GET /events) open now.",
+            registry=owner,
+            multiprocess_mode="livesum",
+        )
+        self.stream_events = Counter(
+            "chat_stream_events",
+            "Events written to live streams (one per stream it went to).",
+            registry=owner,
+        )
         self._pool_in_use = pool_in_use
         self._pool_sampled: int | None = None
 

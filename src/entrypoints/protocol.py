@@ -9,6 +9,10 @@
   head that dribbles in (slowloris); the head of every request must arrive
   within ``HEAD_TIMEOUT_S`` of its first byte, or of the connection's start,
   or the connection is closed.
+- **A handle on the connection** for a long answer (the live stream), in
+  the request's scope (``chat.connection``): the server stopping ends the
+  stream cleanly (``on_shutdown``), and a client too slow to read it can be
+  let go (``close``).
 - **Framing errors as problem+json.** A request the HTTP parser cannot read
   (two ``Content-Length`` headers, a bad chunk size, a garbage request line)
   is answered ``400`` ``application/problem+json`` like every other error,
@@ -23,9 +27,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+
+CONNECTION = "chat.connection"
 
 HEAD_TIMEOUT_S = 10.0
 """Seconds a request's head (request line and headers) may take to arrive."""
@@ -72,6 +79,17 @@ def _problem(status: int, title: str, code: str, detail: str) -> bytes:
     )
 
 
+class Connection:
+    """What an app may ask of the connection a request came on."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self.on_shutdown: Callable[[], None] | None = None  # set by a long answer
+
+    def close(self) -> None:
+        self._transport.close()
+
+
 class ChatHttpProtocol(HttpToolsProtocol):
     _head_deadline: asyncio.TimerHandle | None = None
 
@@ -91,11 +109,20 @@ class ChatHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm_head_deadline()
+        self.scope[CONNECTION] = Connection(self.transport)  # type: ignore[literal-required]
         super().on_headers_complete()
         if self.scope.get("http_version") == "1.0" and type(self.cycle) is RequestResponseCycle:
             # The cycle was just made and has not run yet (its task starts on
             # the loop's next turn): it becomes the 1.0 kind, with no new state.
             self.cycle.__class__ = _CloseDelimitedCycle
+
+    def shutdown(self) -> None:
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            connection = cycle.scope.get(CONNECTION)
+            if isinstance(connection, Connection) and connection.on_shutdown is not None:
+                connection.on_shutdown()
+        super().shutdown()
 
     def send_400_response(self, msg: str) -> None:
         detail = "the request is not valid HTTP/1.1: its request line, headers or framing"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from chat_domain.events import Event
 from chat_domain.model import Chat, Message, SendKey, Sent, User
 from chat_domain.ports import Stored
 
@@ -26,6 +27,9 @@ class MemoryStore:
     chats_of_user: dict[str, set[str]] = attrs.field(factory=dict)
     messages: dict[str, list[Message]] = attrs.field(factory=dict)
     keyed: dict[SendKey, Message] = attrs.field(factory=dict)  # by (chat, author, client_msg_id)
+    # The live stream: every event in position order, each commit at the next place.
+    log: list[Event] = attrs.field(factory=list)
+    next_tx: int = 1
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         from adapters.memory.unit_of_work import MemoryUnitOfWork  # it builds on this module

@@ -6,6 +6,7 @@ import bisect
 
 import attrs
 
+from adapters.memory.events import MemoryEventLog
 from adapters.memory.repositories import (
     MemoryChatRepository,
     MemoryMessageRepository,
@@ -14,6 +15,7 @@ from adapters.memory.repositories import (
 from adapters.memory.store import MemoryStore, Staged
 from chat_domain import rules
 from chat_domain.errors import ChatNameTaken, UsernameTaken
+from chat_domain.events import chat_event, message_event
 from chat_domain.model import Sent, message_list_key, send_key, visible_at
 from chat_domain.ports import UnitOfWork
 from chat_domain.sends import replay
@@ -26,6 +28,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.users = MemoryUserRepository(store, self._staged)
         self.chats = MemoryChatRepository(store, self._staged, self.users)
         self.messages = MemoryMessageRepository(store, self._staged, self.chats)
+        self.events = MemoryEventLog(store)
 
     def commit(self) -> None:
         staged, store = self._staged, self._store
@@ -38,6 +41,7 @@ class MemoryUnitOfWork(UnitOfWork):
             for chat in staged.chats.values():
                 if rules.name_key(chat.name) in store.chat_by_key:
                     raise ChatNameTaken(chat.name)
+            tx, events = store.next_tx, []
             for user in staged.users.values():
                 store.users[user.id] = user
                 store.user_by_key[rules.name_key(user.username)] = user.id
@@ -46,6 +50,7 @@ class MemoryUnitOfWork(UnitOfWork):
                 store.chat_by_key[rules.name_key(chat.name)] = chat.id
                 for member in chat.users:
                     store.chats_of_user.setdefault(member, set()).add(chat.id)
+                events.append(chat_event(tx, chat))
             for message, stored in staged.messages:
                 # Under the lock: the chat's turn among its sends. The key is
                 # checked again here, as the unique index does in SQL.
@@ -62,7 +67,11 @@ class MemoryUnitOfWork(UnitOfWork):
                 store.chats[sent.chat] = attrs.evolve(chat, last_message_at=sent.created_at)
                 if key is not None:
                     store.keyed[key] = sent
+                events.append(message_event(tx, sent))
                 stored.set(Sent(sent))
+            if events:
+                store.log.extend(sorted(events, key=lambda event: event.position))
+                store.next_tx += 1
         self._staged.clear()
 
     def rollback(self) -> None:

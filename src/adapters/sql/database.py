@@ -13,7 +13,7 @@ from adapters.sql.dialect import Dialect
 from adapters.sql.postgres import PostgresDialect
 from adapters.sql.sqlite import SqliteDialect
 from adapters.sql.unit_of_work import SqlUnitOfWork
-from chat_domain.ports import UnitOfWork
+from chat_domain.ports import UnitOfWork, Wakeups
 
 
 @attrs.frozen
@@ -38,6 +38,10 @@ class Database:
             yield connection
         finally:
             self.dialect.disconnect(connection)
+
+    def wakeups(self) -> Wakeups | None:
+        """How the server processes on this database tell each other they wrote."""
+        return self.dialect.wakeups()
 
     def connections_in_use(self) -> int:
         """Pooled connections checked out now (for the metrics)."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 import abc
 from contextlib import AbstractContextManager
 
-from sqlalchemy import Connection, Engine, QueuePool
+from sqlalchemy import ColumnElement, Connection, Engine, QueuePool
 
 from adapters.sql import queries, writes
 from adapters.sql.writes import Write
 from chat_domain.model import Chat, ChatKey
+from chat_domain.ports import Wakeups
 
 POOL_SIZE = 20
 """Connections each server process keeps: as many as its thread pool uses at once.
@@ -52,7 +53,17 @@ class Dialect(abc.ABC):
     def write(self, connection: Connection, write: Write, *, begins: bool) -> None:
         """Apply one staged write in the write transaction; ``begins`` if it is the
         transaction's first statement. Refused writes raise the domain's error."""
-        writes.apply(connection, write)
+        writes.apply(connection, write, lambda: self.stream_tx(connection))
+
+    @abc.abstractmethod
+    def stream_tx(self, connection: Connection) -> ColumnElement[int]:
+        """The live stream's place of the open write transaction (``stream_tx``),
+        as SQL: larger for any transaction that could commit after it."""
+
+    @abc.abstractmethod
+    def stream_horizon(self, connection: Connection) -> int:
+        """A place below which every write transaction has ended: the stream may
+        hand out everything under it, and nothing under it can still appear."""
 
     def write_alone(self, connection: Connection, write: Write) -> bool:
         """Apply a unit of work's only write, atomic and durable by itself, when this
@@ -68,6 +79,10 @@ class Dialect(abc.ABC):
         self, connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
     ) -> list[Chat]:
         return queries.list_chats(connection, user_id, after, limit)
+
+    def wakeups(self) -> Wakeups | None:
+        """How the server processes on this database tell each other they wrote."""
+        return None
 
     def exists(self) -> bool:
         """Whether the database is there to connect to (a file may be missing)."""

@@ -123,7 +123,7 @@ _ID_BATCH = 1000
 """Ids per ``IN (...)`` list: a chat's members are unlimited, bound parameters are not."""
 
 
-def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+def batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(ids), _ID_BATCH):
         yield ids[start : start + _ID_BATCH]
 
@@ -131,14 +131,14 @@ def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
 def missing_users(connection: Connection, user_ids: Sequence[str]) -> list[str]:
     # Ids only: a new chat's members and an empty list's user need no more.
     known: set[str] = set()
-    for batch in _batches(user_ids):
+    for batch in batches(user_ids):
         known.update(connection.execute(_KNOWN, {"user_ids": batch}).scalars())
     return [user_id for user_id in user_ids if user_id not in known]
 
 
 def get_users(connection: Connection, user_ids: Sequence[str]) -> list[User]:
     found: list[User] = []
-    for batch in _batches(user_ids):
+    for batch in batches(user_ids):
         rows = connection.execute(_USERS, {"user_ids": batch})
         found.extend(User(*row) for row in cast("Iterable[tuple[str, str, datetime]]", rows))
     return found
@@ -159,11 +159,17 @@ def list_chats(
     """The page of the user's chats, then their members in a second statement."""
     statement = chat_page(after=None if after is None else after[0], limit=limit is not None)
     rows = connection.execute(statement, chat_page_params(user_id, after, limit)).all()
+    members = chat_members_of(connection, [row.id for row in rows])
+    return [Chat(id, name, members[id], at, last) for id, name, at, last in rows]
+
+
+def chat_members_of(connection: Connection, chat_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The members of each of the chats ``chat_ids`` that exists, in its order."""
     members: dict[str, list[str]] = {}
-    for batch in _batches([row.id for row in rows]):
+    for batch in batches(chat_ids):
         for member in connection.execute(CHAT_MEMBERS, {"chat_ids": batch}):
             members.setdefault(member.chat_id, []).append(member.user_id)
-    return [Chat(id, name, tuple(members[id]), at, last) for id, name, at, last in rows]
+    return {chat_id: tuple(users) for chat_id, users in members.items()}
 
 
 def messages_of(rows: object) -> list[Message]:

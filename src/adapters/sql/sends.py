@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, insert, select, update
 
 from adapters.sql import queries
 from adapters.sql.tables import UtcDateTime, chat_members, chats, messages
@@ -55,8 +55,9 @@ class Send:
     stored: Stored[Sent] = attrs.field(factory=Stored)
 
 
-def apply_all(connection: Connection, sends: Sequence[Send]) -> None:
-    """Apply ``sends`` in the open write transaction; each one's outcome in its ``stored``."""
+def apply_all(connection: Connection, sends: Sequence[Send], tx: ColumnElement[int]) -> None:
+    """Apply ``sends`` in the open write transaction, at the live stream's place ``tx``;
+    each one's outcome in its ``stored``."""
     chat_ids = sorted({send.message.chat for send in sends})
     author_ids = sorted({send.message.author for send in sends})
     ids = {"chat_ids": chat_ids, "user_ids": author_ids}
@@ -96,7 +97,7 @@ def apply_all(connection: Connection, sends: Sequence[Send]) -> None:
         send.stored.set(Sent(sent))
     if not rows:
         return
-    connection.execute(_INSERT, rows)
+    connection.execute(_INSERT.values(stream_tx=tx), rows)
     advanced = {row["chat_id"]: row["created_at"] for row in rows}
     connection.execute(
         _ADVANCE, [{"advanced_id": id, "advanced_to": at} for id, at in advanced.items()]

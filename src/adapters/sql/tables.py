@@ -23,6 +23,9 @@ How the shape serves the queries, today's and the contract's "coming next":
   one index range scan.
 - ``messages`` (chat, author, client_msg_id) holds each retry-safe send's key
   under a unique index, so a retry finds the original on any process.
+- ``stream_tx`` on ``messages`` and ``chats`` is the place in the live stream
+  of the transaction that wrote the row (``chat_domain.events``): with
+  ``created_at`` and ``id`` it orders the stream, under an index of its own.
 - ``chats.last_message_at`` is advanced in the send's own transaction, so a
   chat list never aggregates over messages: no query's cost grows with the
   number of messages in the database, only with what it returns.
@@ -36,6 +39,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Dialect,
@@ -113,6 +117,8 @@ chats = Table(
     Column("name_key", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("last_message_at", UtcDateTime, nullable=True),
+    Column("stream_tx", BigInteger, nullable=False, server_default="0"),
+    Index(None, "stream_tx", "created_at", "id"),
 )
 chat_name_key_index = Index("ix_chats_name_key", chats.c.name_key, unique=True)
 
@@ -136,7 +142,9 @@ messages = Table(
     Column("text", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("client_msg_id", Text, nullable=True),
+    Column("stream_tx", BigInteger, nullable=False, server_default="0"),
     Index(None, "chat_id", "created_at", "id"),
+    Index(None, "stream_tx", "created_at", "id"),
 )
 # One message per (chat, author, client_msg_id), on every process, forever: a
 # send that finds its key here is a replay (or a reused key), never a second

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 
 from adapters.sql.dialect import Dialect
 from adapters.sql.errors import outages_as_unavailable
+from adapters.sql.events import SqlEventLog
 from adapters.sql.repositories import (
     SqlChatRepository,
     SqlMessageRepository,
@@ -36,6 +37,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.users = SqlUserRepository(self)
         self.chats = SqlChatRepository(self)
         self.messages = SqlMessageRepository(self)
+        self.events = SqlEventLog(self)
 
     def stage(self, write: Write | Send) -> None:
         if isinstance(write, Send):

@@ -10,8 +10,10 @@ transaction's lock, then inserts. A dialect may apply a write its own way
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
-from sqlalchemy import Connection, insert
+from sqlalchemy import ColumnElement, Connection, insert
 
 from adapters.sql import queries, sends
 from adapters.sql.errors import conflicts_as
@@ -57,8 +59,9 @@ def chat_row(chat: Chat) -> dict[str, object]:
     }
 
 
-def apply(connection: Connection, write: Write) -> None:
-    """Apply one staged write inside the open write transaction, or refuse it."""
+def apply(connection: Connection, write: Write, tx: Callable[[], ColumnElement[int]]) -> None:
+    """Apply one staged write inside the open write transaction, or refuse it;
+    ``tx`` gives the transaction's place in the live stream."""
     if isinstance(write, User):
         with conflicts_as(UsernameTaken(write.username), username_key_index):
             connection.execute(insert(users), user_row(write))
@@ -67,11 +70,11 @@ def apply(connection: Connection, write: Write) -> None:
         if missing:
             raise members_not_found(write.users, missing)
         with conflicts_as(ChatNameTaken(write.name), chat_name_key_index):
-            connection.execute(insert(chats), chat_row(write))
+            connection.execute(insert(chats).values(stream_tx=tx()), chat_row(write))
         members = [
             {"chat_id": write.id, "user_id": user_id, "position": position}
             for position, user_id in enumerate(write.users)
         ]
         connection.execute(insert(chat_members), members)
     else:
-        sends.apply_all(connection, write.sends)
+        sends.apply_all(connection, write.sends, tx())

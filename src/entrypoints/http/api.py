@@ -65,7 +65,15 @@ class Threads:
             executor.shutdown(wait=True)
 
 
-def api_endpoint(method: Method, chats: Chats, max_body_bytes: int, threads: Threads) -> Endpoint:
+def api_endpoint(
+    method: Method,
+    chats: Chats,
+    max_body_bytes: int,
+    threads: Threads,
+    wrote: Callable[[], None] | None = None,
+) -> Endpoint:
+    """``wrote`` is told of each success of a method whose writes the stream tells of."""
+
     def handle(raw: bytes) -> bytes | Iterator[bytes]:
         result = method.run(chats, parse_request(raw, method))
         if isinstance(result, JsonArray):
@@ -75,6 +83,8 @@ def api_endpoint(method: Method, chats: Chats, max_body_bytes: int, threads: Thr
     async def endpoint(request: Request) -> Response:
         raw = await read_body(request, max_body_bytes)
         body = await threads.run(handle, raw)
+        if wrote is not None and method.streamed:
+            wrote()
         if isinstance(body, bytes):
             return Response(body, method.status, media_type=JSON)
         return StreamingResponse(threads.iterate(body), method.status, media_type=JSON)

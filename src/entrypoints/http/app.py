@@ -14,9 +14,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chat_domain.errors import ChatError, NotFound
+from chat_domain.ports import Wakeups
 from chat_domain.sends import SendPipeline
 from chat_domain.service import Chats
-from entrypoints.http import api
+from chat_domain.streams import EventHub
+from entrypoints.http import api, events
 from entrypoints.http.methods import METHODS
 from entrypoints.http.middleware.hosts import TrustedHosts
 from entrypoints.http.middleware.listeners import Listeners
@@ -55,6 +57,7 @@ def create_app(
     ready: Callable[[], bool] = api.always_ready,
     shutdown: Callable[[], None] | None = None,
     metrics: Metrics | None = None,
+    wakeups: Wakeups | None = None,
 ) -> Starlette:
     """The ASGI app serving ``chats``.
 
@@ -62,14 +65,18 @@ def create_app(
     current (it may raise when it is not reachable); ``shutdown`` runs once
     when the server stops, to release the database. With ``metrics``, every
     request is measured and ``GET /metrics`` serves the measurements.
+    ``wakeups`` tell the live stream of the other server processes' writes.
     """
     threads = api.Threads()
+    hub = EventHub(chats.uow, threads.run, events.encode, wakeups=wakeups)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        hub.start()
         try:
             yield
         finally:
+            await hub.close()
             # The requests' work ends before the database is let go.
             await run_in_threadpool(threads.close)
             if shutdown is not None:
@@ -77,23 +84,25 @@ def create_app(
             if metrics is not None:
                 metrics.close()
 
-    pipeline = SendPipeline(
-        chats.send_message.deliver,
-        threads.run,
-        delivered=None if metrics is None else metrics.send_batches.observe,
-    )
+    def delivered(size: int) -> None:
+        hub.wrote()
+        if metrics is not None:
+            metrics.send_batches.observe(size)
+
+    pipeline = SendPipeline(chats.send_message.deliver, threads.run, delivered=delivered)
     limit = settings.max_body_bytes
     routes = [
         Route(
             m.path,
             api.send_endpoint(m, chats, limit, threads, pipeline)
             if m.sends
-            else api.api_endpoint(m, chats, limit, threads),
+            else api.api_endpoint(m, chats, limit, threads, hub.wrote),
             methods=["POST"],
         )
         for m in METHODS
     ]
     routes += [
+        Route("/events", events.events_endpoint(hub, metrics), methods=["GET"]),
         Route("/health/live", api.live, methods=["GET"]),
         Route("/health/ready", api.readiness_endpoint(ready), methods=["GET"]),
         Route("/openapi.json", api.document_endpoint(dumps(openapi_document())), methods=["GET"]),
@@ -104,7 +113,7 @@ def create_app(
     if metrics is not None:
         routes.append(metrics.route())
         # Outermost, so it sees every answer, the last-resort 500 included.
-        known = [m.path for m in METHODS]
+        known = [*(m.path for m in METHODS), "/events"]
         middleware.insert(0, Middleware(MetricsMiddleware, metrics=metrics, known_paths=known))
     middleware.append(Middleware(TrustedHosts, allowed=settings.allowed_hosts))
     app = Starlette(

@@ -45,6 +45,7 @@ class Method:
     errors: tuple[type[ChatError], ...]  # beyond those every method may answer
     one_of: bool = False  # the body holds exactly one of the fields
     sends: bool = False  # ``run`` prepares a message for the send pipeline
+    streamed: bool = False  # what it writes is an event of the live stream
     names: frozenset[str] = attrs.field(init=False)
 
     @names.default
@@ -122,6 +123,7 @@ METHODS: tuple[Method, ...] = (
         status=201,
         result=("Created",),
         errors=(DuplicateUser, UserNotFound, ChatNameTaken),
+        streamed=True,
     ),
     Method(
         path="/messages/add",

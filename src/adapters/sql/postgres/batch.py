@@ -1,9 +1,10 @@
 """PostgreSQL's batch of sends: one statement, atomic by itself, one commit for them all.
 
 The sends come as arrays, one element each, with their place in the batch
-(``ord``). The chats they go to are locked first, in id order (``FOR NO KEY
-UPDATE``, which returns each row as the last commit left it), so two batches
-never deadlock and each chat's newest time is current. Then, per send: its
+(``ord``). The chats they go to have their turns taken first (``turns``),
+then their rows are locked in id order (``FOR NO KEY UPDATE``, which returns
+each row as the last commit left it), so two batches never deadlock and each
+chat's newest time is current. Then, per send: its
 sender's status, the message its key already names, and whether an earlier
 send of the batch has its key. The accepted ones get their times as
 ``model.visible_at`` would give them one after another, in closed form:
@@ -23,7 +24,7 @@ import attrs
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from adapters.sql.postgres import prepared
+from adapters.sql.postgres import prepared, turns
 from adapters.sql.postgres.prepared import PreparedStatement
 from adapters.sql.sends import Send
 from adapters.sql.tables import UtcDateTime, messages
@@ -35,8 +36,9 @@ _SQL = """
 WITH given AS (
     SELECT * FROM unnest(:ids, :chat_ids, :author_ids, :texts, :sent_ats, :keys)
         WITH ORDINALITY AS g(id, chat_id, author_id, text, sent_at, client_msg_id, ord)
-), locked AS (
+), turns AS ({turns}), locked AS (
     SELECT id, last_message_at FROM chats WHERE id IN (SELECT chat_id FROM given)
+        AND (SELECT taken FROM turns) > 0
     ORDER BY id FOR NO KEY UPDATE
 ), checked AS (
     SELECT g.*,
@@ -60,8 +62,9 @@ WITH given AS (
         ) AS created_at
     FROM accepted a JOIN locked l ON l.id = a.chat_id
 ), inserted AS (
-    INSERT INTO messages (id, chat_id, author_id, text, created_at, client_msg_id)
-    SELECT id, chat_id, author_id, text, created_at, client_msg_id FROM timed
+    INSERT INTO messages (id, chat_id, author_id, text, created_at, client_msg_id, stream_tx)
+    SELECT id, chat_id, author_id, text, created_at, client_msg_id,
+        pg_current_xact_id()::text::bigint FROM timed
 ), advanced AS (
     UPDATE chats SET last_message_at = t.newest
     FROM (SELECT chat_id, max(created_at) AS newest FROM timed GROUP BY chat_id) t
@@ -71,7 +74,10 @@ SELECT c.member, EXISTS (SELECT FROM locked l WHERE l.id = c.chat_id), c.author_
     c.keyed_id::text, c.keyed_text, c.keyed_at, t.created_at
 FROM checked c LEFT JOIN timed t ON t.ord = c.ord
 ORDER BY c.ord
-"""
+""".replace(
+    "{turns}",
+    turns.TURNS_SQL.format(cls=turns.TURN_CLASS, chats="(SELECT chat_id AS c FROM given) g"),
+)
 
 _SEND_ALL = PreparedStatement(
     "chat_send_all",

@@ -12,17 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 from sqlalchemy.engine import URL
 
 from adapters.sql.dialect import Dialect
 from adapters.sql.errors import outages_as_unavailable
-from adapters.sql.postgres import reads, writes
+from adapters.sql.postgres import reads, turns, writes
 from adapters.sql.postgres.deadline import without_deadlines
 from adapters.sql.postgres.engine import postgres_engine
+from adapters.sql.postgres.listen import PostgresWakeups
 from adapters.sql.writes import Write
 from chat_domain.errors import Unavailable
 from chat_domain.model import Chat, ChatKey
+from chat_domain.ports import Wakeups
 
 _MIGRATION_LOCK = 0x63686174  # "chat": the advisory lock key held while migrating
 
@@ -36,6 +38,16 @@ class PostgresDialect(Dialect):
 
     def write(self, connection: Connection, write: Write, *, begins: bool) -> None:
         writes.apply(connection, write, begin=begins)
+
+    def stream_tx(self, connection: Connection) -> ColumnElement[int]:
+        return turns.TX
+
+    def stream_horizon(self, connection: Connection) -> int:
+        return int(connection.execute(turns.HORIZON).scalar_one())
+
+    def wakeups(self) -> Wakeups:
+        url = self.engine.url.set(drivername="postgresql")
+        return PostgresWakeups(url.render_as_string(hide_password=False))
 
     def write_alone(self, connection: Connection, write: Write) -> bool:
         writes.apply(connection, write, begin=False)

@@ -19,13 +19,15 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    text,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from adapters.sql import sends as portable
 from adapters.sql.errors import violates
-from adapters.sql.postgres import batch, prepared
+from adapters.sql.postgres import batch, prepared, turns
 from adapters.sql.postgres.prepared import PreparedStatement
 from adapters.sql.sends import Send
 from adapters.sql.tables import (
@@ -72,7 +74,12 @@ _sent_at = bindparam("sent_at", type_=UtcDateTime)
 _TICK: ColumnElement[Any] = literal_column("interval '1 microsecond'")  # model.TICK
 _advanced = (
     update(chats)
-    .where(chats.c.id == bindparam("message_chat"), _status.c.member, ~_status.c.keyed)
+    .where(
+        chats.c.id == bindparam("message_chat"),
+        _status.c.member,
+        ~_status.c.keyed,
+        turns.lone_turn(bindparam("message_chat", type_=chats.c.id.type)),
+    )
     # GREATEST skips a NULL: a chat's first message keeps the clock's time.
     .values(last_message_at=func.greatest(_sent_at, chats.c.last_message_at + _TICK))
     .returning(chats.c.last_message_at)
@@ -81,7 +88,7 @@ _advanced = (
 _sent = (
     insert(messages)
     .from_select(
-        ["id", "chat_id", "author_id", "text", "created_at", "client_msg_id"],
+        ["id", "chat_id", "author_id", "text", "created_at", "client_msg_id", "stream_tx"],
         select(
             bindparam("message_id", type_=messages.c.id.type),
             bindparam("message_chat", type_=messages.c.chat_id.type),
@@ -89,6 +96,7 @@ _sent = (
             bindparam("message_text", type_=messages.c.text.type),
             _advanced.c.last_message_at,
             bindparam("client_msg_id", type_=messages.c.client_msg_id.type),
+            turns.TX,
         ),
     )
     .returning(messages.c.created_at)
@@ -108,6 +116,10 @@ _SEND = PreparedStatement(
 )
 
 
+_TURNS = text(turns.TURNS_SQL.format(cls=turns.TURN_CLASS, chats="unnest(:chat_ids) AS u(c)"))
+_TURNS = _TURNS.bindparams(bindparam("chat_ids", type_=ARRAY(chats.c.id.type)))
+
+
 def _params(message: Message) -> dict[str, object]:
     return {
         "message_id": message.id,
@@ -123,7 +135,9 @@ def apply(connection: Connection, write: Sends, *, begin: bool) -> None:
     """Apply the sends; ``begin`` opens a transaction with them."""
     if begin:
         connection.exec_driver_sql("BEGIN")
-        portable.apply_all(connection, write.sends)
+        chat_ids = sorted({send.message.chat for send in write.sends})
+        connection.execute(_TURNS, {"chat_ids": chat_ids})
+        portable.apply_all(connection, write.sends, turns.TX)
     elif len(write.sends) == 1:
         _send_alone(connection, write.sends[0])
     else:

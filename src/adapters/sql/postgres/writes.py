@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from adapters.sql.errors import conflicts_as
-from adapters.sql.postgres import prepared, sends
+from adapters.sql.postgres import prepared, sends, turns
 from adapters.sql.postgres.prepared import PreparedStatement
 from adapters.sql.tables import (
     chat_members,
@@ -53,9 +53,14 @@ _new_chat = (
     insert(chats)
     .from_select(
         [column.name for column in chats.columns],
-        select(*(bindparam(column.name, type_=column.type) for column in chats.columns)).where(
-            ~exists(select(_missing.c.user_id))
-        ),
+        select(
+            *(
+                turns.TX
+                if column.name == "stream_tx"
+                else bindparam(column.name, type_=column.type)
+                for column in chats.columns
+            )
+        ).where(~exists(select(_missing.c.user_id))),
     )
     .returning(chats.c.id)
     .cte("new_chat")

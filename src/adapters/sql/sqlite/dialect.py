@@ -18,15 +18,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, event
+from sqlalchemy import BigInteger, ColumnElement, Connection, event, func, literal, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from adapters.sql.dialect import Dialect
+from adapters.sql.sqlite.changes import DataVersionWatch
 from adapters.sql.sqlite.engine import BUSY_TIMEOUT_MS, WRITE_TRANSACTION, sqlite_engine
 from adapters.sql.sqlite.files import DatabaseFiles
 from adapters.sql.sqlite.writer import Turn
+from adapters.sql.tables import chats, messages
 from chat_domain.errors import Unavailable
+from chat_domain.ports import Wakeups
 
 _READS = "reads"
 _WRITES = "writes"
@@ -35,6 +38,18 @@ _FILE = "chat_file"
 # SQLite's errors that mean a connection can no longer use its file as it
 # should (opened read-only, the file gone or damaged): it is not reused.
 _BROKEN = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+_NEWEST_PLACE = select(
+    func.max(
+        select(func.coalesce(func.max(messages.c.stream_tx), 0)).scalar_subquery(),
+        select(func.coalesce(func.max(chats.c.stream_tx), 0)).scalar_subquery(),
+    )
+)
+
+
+def _newest_place(connection: Connection) -> int:
+    return int(connection.execute(_NEWEST_PLACE).scalar_one())
 
 
 class SqliteDialect(Dialect):
@@ -134,6 +149,18 @@ class SqliteDialect(Dialect):
         finally:
             if held == _WRITES:
                 self._writes.give()
+
+    def stream_tx(self, connection: Connection) -> ColumnElement[int]:
+        # One writer at a time holds the file: one past the newest place is
+        # larger than that of every transaction that committed before.
+        return literal(_newest_place(connection) + 1, BigInteger)
+
+    def stream_horizon(self, connection: Connection) -> int:
+        # Whatever another writer has open commits after this read, at a larger place.
+        return _newest_place(connection) + 1
+
+    def wakeups(self) -> Wakeups:
+        return DataVersionWatch(self.files)
 
     def exists(self) -> bool:
         return self.files.identity() is not None
