@@ -13,6 +13,7 @@ reset), and takes the reader's events from there on, each once.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
@@ -26,6 +27,7 @@ from chat_domain.events import Event, Position
 from chat_domain.ports import UnitOfWorkFactory, Wakeups
 
 T = TypeVar("T")
+log = logging.getLogger("chat.events")
 Run = Callable[..., Awaitable[Any]]  # runs a function and its arguments on the API's threads
 
 REPLAY_MOST = 1000
@@ -36,6 +38,8 @@ READ_MOST = 1000
 """Events the reader takes per read."""
 MEMBERS_KEPT = 10_000
 """Chats whose members the reader keeps (members never change once a chat exists)."""
+OPEN_WAIT_S = 3.0
+"""How long a stream waits to open for the reader's first read (the database away)."""
 RETRY_S = 1.0
 """How long the reader waits to read again after the database did not answer."""
 
@@ -124,6 +128,9 @@ class EventHub(Generic[T]):
         self._subs: dict[str, set[Subscription[T]]] = {}
         self._members: dict[str, tuple[str, ...]] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        # The reader's first position is its first horizon: a stream may open only
+        # after it, so that the reader never passes an event a stream still needs.
+        self._placed = asyncio.Event()
         self.told = 0  # events offered to streams, for the metrics
 
     @property
@@ -159,6 +166,11 @@ class EventHub(Generic[T]):
         stream handed out), or from now on; ``UserNotFound`` for nobody."""
         user_id = rules.parse_id(user, "user")
         position = None if after is None else Position.parse(after, "after")
+        try:
+            async with asyncio.timeout(OPEN_WAIT_S):
+                await self._placed.wait()
+        except TimeoutError:
+            raise Unavailable("the database cannot be reached; try again shortly") from None
         sub: Subscription[T] = Subscription(user_id)
         self._subs.setdefault(user_id, set()).add(sub)  # before reading: nothing falls between
         try:
@@ -210,9 +222,14 @@ class EventHub(Generic[T]):
             except Unavailable:
                 await asyncio.sleep(RETRY_S)  # the streams stay open meanwhile
                 continue
+            except Exception:
+                log.exception("the live stream's reader failed; it reads again shortly")
+                await asyncio.sleep(RETRY_S)
+                continue
             self._tell(events, members)
             now = Position.boundary(below)
             position = events[-1].position if events else max(position or now, now)
+            self._placed.set()
             if len(events) == READ_MOST:
                 continue  # more are waiting
             self._woken.clear()

@@ -12,7 +12,7 @@
 - **A handle on the connection** for a long answer (the live stream), in
   the request's scope (``chat.connection``): the server stopping ends the
   stream cleanly (``on_shutdown``), and a client too slow to read it can be
-  let go (``close``).
+  let go (``abort``).
 - **Framing errors as problem+json.** A request the HTTP parser cannot read
   (two ``Content-Length`` headers, a bad chunk size, a garbage request line)
   is answered ``400`` ``application/problem+json`` like every other error,
@@ -86,8 +86,9 @@ class Connection:
         self._transport = transport
         self.on_shutdown: Callable[[], None] | None = None  # set by a long answer
 
-    def close(self) -> None:
-        self._transport.close()
+    def abort(self) -> None:
+        """Drop the connection at once, with whatever it has not sent yet."""
+        self._transport.abort()
 
 
 class ChatHttpProtocol(HttpToolsProtocol):

@@ -67,7 +67,7 @@ class EventStream:
         connection: Any = scope.get(CONNECTION)
         if connection is not None:
             connection.on_shutdown = lambda: sub.end("the server is stopping")
-            sub.dropped = connection.close  # a client too slow to read is let go
+            sub.dropped = connection.abort  # a client too slow to read is let go
         watcher = asyncio.create_task(_watch(receive, sub))
         if self._metrics is not None:
             self._metrics.streams.inc()

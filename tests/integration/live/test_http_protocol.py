@@ -9,15 +9,19 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx2
 import pytest
 import uvicorn
 
+from chat_domain import streams
 from entrypoints import protocol
 from entrypoints.bootstrap import build_app
+from entrypoints.http import events
 from entrypoints.settings import Settings
 from tests.integration.live.server import ServerProcess, free_port
+from tests.integration.live.sse import Stream
 
 HEAD_TIMEOUT_S = 0.5  # in place of the server's 10 s, for the in-process server
 
@@ -119,13 +123,13 @@ def quick_server(monkeypatch: pytest.MonkeyPatch, sqlite_database_url: str) -> I
     """A real uvicorn server with the service's protocol, in this process, whose
     request heads must arrive within ``HEAD_TIMEOUT_S``."""
     monkeypatch.setattr(protocol, "HEAD_TIMEOUT_S", HEAD_TIMEOUT_S)
+    yield from _serve(build_app(Settings(database_url=sqlite_database_url)), monkeypatch)
+
+
+def _serve(app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     port = free_port()
     config = uvicorn.Config(
-        build_app(Settings(database_url=sqlite_database_url)),
-        port=port,
-        http=protocol.ChatHttpProtocol,
-        log_level="warning",
-        timeout_keep_alive=5,
+        app, port=port, http=protocol.ChatHttpProtocol, log_level="warning", timeout_keep_alive=5
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -184,3 +188,48 @@ def test_a_kept_alive_connection_idle_between_requests_is_not_cut_by_the_deadlin
                 answer += part
             assert answer.startswith(b"HTTP/1.1 200")
             time.sleep(HEAD_TIMEOUT_S * 1.5)
+
+
+@pytest.fixture
+def stream_server(monkeypatch: pytest.MonkeyPatch, sqlite_database_url: str) -> Iterator[int]:
+    """The in-process server, with a stream's keep-alive and queue made small."""
+    monkeypatch.setattr(events, "KEEP_ALIVE_S", 0.3)
+    monkeypatch.setattr(streams, "QUEUE_MOST", 5)
+    yield from _serve(build_app(Settings(database_url=sqlite_database_url)), monkeypatch)
+
+
+def test_a_quiet_stream_sends_a_comment_at_each_keep_alive_interval(stream_server: int) -> None:
+    user = httpx2.post(f"http://127.0.0.1:{stream_server}/users/add", json={"username": "q"})
+    stream = Stream(stream_server, f"user={user.json()['id']}")
+    try:
+        assert stream.next().retry == 2000  # type: ignore[union-attr]
+        comments = [stream.next(timeout=2) for _ in range(3)]
+        assert all(frame is not None and frame.comment == "keep-alive" for frame in comments)
+    finally:
+        stream.close()
+
+
+def test_a_client_that_does_not_read_its_stream_is_let_go(stream_server: int) -> None:
+    base = f"http://127.0.0.1:{stream_server}"
+    user = httpx2.post(f"{base}/users/add", json={"username": "slow"}).json()["id"]
+    chat = httpx2.post(f"{base}/chats/add", json={"name": "s", "users": [user]}).json()["id"]
+    slow = socket.socket()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connecting: a small window
+    slow.connect(("127.0.0.1", stream_server))
+    slow.sendall(f"GET /events?user={user} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+    try:
+        with httpx2.Client(base_url=base) as client:
+            for n in range(1500):  # 6 MB: more than the kernel's buffers and the queue hold
+                body = {"chat": chat, "author": user, "text": f"{n} " + "x" * 4000}
+                assert client.post("/messages/add", json=body).status_code == 201
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                metrics = client.get("/metrics").text
+                if "chat_streams_open 0.0" in metrics:
+                    break
+                time.sleep(0.1)
+            assert "chat_streams_open 0.0" in metrics, "the slow stream is still held"
+            # The service goes on meanwhile.
+            assert client.post("/users/add", json={"username": "next"}).status_code == 201
+    finally:
+        slow.close()

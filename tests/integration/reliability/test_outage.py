@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.integration.live.server import start_server
+from tests.integration.live.sse import Stream
 from tests.integration.reliability.tcp_proxy import Fault, TcpProxy
 
 pytestmark = pytest.mark.postgres
@@ -115,3 +116,41 @@ def test_an_outage_answers_503_fast_and_heals_without_a_restart(
     retried = client.post("/users/add", json={"username": "bob"}).status_code
     assert retried in (201, 409) if fault == "stall" else retried == 201
     assert client.post("/users/get", json={"username": "bob"}).status_code == 200
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("fault", ["refuse", "stall"])
+def test_streams_stay_open_while_the_database_is_away_and_then_tell_everything(
+    proxy: TcpProxy, postgresql_database_url: str, tmp_path: Path, fault: Fault
+) -> None:
+    behind = make_url(postgresql_database_url).set(host="127.0.0.1", port=proxy.port)
+    streaming = start_server(behind.render_as_string(hide_password=False), tmp_path)
+    direct = start_server(postgresql_database_url, tmp_path)
+    try:
+        with httpx2.Client(base_url=direct.url, timeout=10) as http:
+            user = created(http.post("/users/add", json={"username": "watcher"}))
+            chat = created(http.post("/chats/add", json={"name": "w", "users": [user]}))
+            stream = Stream(streaming.port, f"user={user}")
+            try:
+                assert stream.next().retry == 2000  # type: ignore[union-attr]
+                proxy.cut(fault)
+                # Sent through the other process while this one cannot read.
+                sent = [
+                    created(
+                        http.post(
+                            "/messages/add", json={"chat": chat, "author": user, "text": f"{n}"}
+                        )
+                    )
+                    for n in range(3)
+                ]
+                assert stream.quiet(1.0)
+                assert stream.sock.fileno() != -1
+                proxy.restore()
+                told = stream.events(3, timeout=HEAL_WITHIN_S + 5)
+                assert [frame.json["id"] for frame in told] == sent
+            finally:
+                stream.close()
+    finally:
+        streaming.process.kill()
+        streaming.process.wait(timeout=10)
+        direct.stop()

@@ -102,8 +102,10 @@ def _set(future: asyncio.Future[None]) -> None:
 
 
 async def _run(connection: Any, statement: str) -> None:
-    connection.cursor().execute(statement)
+    cursor = connection.cursor()  # kept until answered: psycopg2 needs it meanwhile
+    cursor.execute(statement)
     await _answer(connection)
+    cursor.close()
 
 
 async def _answer(connection: Any) -> None:
