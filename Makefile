@@ -41,6 +41,7 @@ bench: $(STAMP)
 
 bench-smoke: $(STAMP)
 	$(BIN)/python -m bench --smoke
+	$(BIN)/python -m bench.streams --smoke
 
 # Settings come from the environment or .env (see README.md): SQLite under
 # ./var/ by default, PostgreSQL when DATABASE_URL=postgresql://... is set.

@@ -121,6 +121,19 @@ def _seed_postgres(url: str, data: Dataset) -> None:
 
 
 @contextlib.contextmanager
+def empty_postgres(name: str) -> Iterator[str]:
+    """A fresh, migrated and empty PostgreSQL database; its URL; dropped on exit."""
+    url = str(make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _admin(f"CREATE DATABASE {name}")
+    try:
+        _migrate(url)
+        yield url
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextlib.contextmanager
 def postgres(data: Dataset, log: Callable[[str], None]) -> Iterator[str]:
     """A fresh PostgreSQL database seeded with ``data``; its URL; dropped on exit."""
     name = f"chat_bench_{data.shape.name}"

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import attrs
 
+from chat_domain.events import Event
 from chat_domain.lists import ListChats, ListMessages
-from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory
+from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory, Wakeups
+from chat_domain.streams import EventHub, in_threads
 from chat_domain.use_cases import AddUser, CreateChat, LookUpUsers, SendMessage
+
+
+def _same(event: Event) -> Event:
+    return event
 
 
 @attrs.frozen
@@ -20,6 +26,15 @@ class Chats:
     list_messages: ListMessages
     look_up_users: LookUpUsers
     uow: UnitOfWorkFactory  # for the live stream's reader (``streams.EventHub``)
+
+    def live_stream(
+        self, wakeups: Wakeups | None = None, *, every_s: float = 0.5
+    ) -> EventHub[Event]:
+        """The live stream's reader, for code with an event loop: ``start()`` it, then
+        ``async for event in hub.events(user_id, after=None)`` (``None`` is a reset).
+        It reads what is new every ``every_s``, and at once when ``wakeups``
+        (``Database.wakeups()``) say another process wrote."""
+        return EventHub(self.uow, in_threads, _same, wakeups=wakeups, every_s=every_s)
 
     @classmethod
     def over(cls, uow: UnitOfWorkFactory, *, ids: IdGenerator, clock: Clock) -> Chats:

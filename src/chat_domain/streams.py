@@ -44,6 +44,11 @@ RETRY_S = 1.0
 """How long the reader waits to read again after the database did not answer."""
 
 
+async def in_threads(function: Callable[..., T], *arguments: object) -> T:
+    """A ``Run`` for callers without a thread pool of their own: asyncio's."""
+    return await asyncio.to_thread(function, *arguments)
+
+
 class StreamEnded(Exception):
     """The stream was ended by the server: its client was too slow, or it is stopping."""
 

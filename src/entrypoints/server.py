@@ -32,8 +32,27 @@ _STARTUP_FAILURE = 3  # uvicorn's exit status for a server that could not start
 GRACEFUL_SHUTDOWN_S = 10
 
 
+def raise_open_files_limit() -> int:
+    """Raise this process's open-file limit to the most it may have, and return it:
+    every open stream holds a socket, and the usual soft limit is 1024."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return -1
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1_048_576)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
 def serve(settings: Settings) -> None:
     """Serve until stopped (SIGINT or SIGTERM), then let open requests finish."""
+    raise_open_files_limit()  # the workers inherit it
     # Fail here, in one line, rather than in every worker with a traceback.
     open_database(settings.database_url).dispose()
     made_metrics_dir = settings.workers > 1 and settings.metrics_dir is None

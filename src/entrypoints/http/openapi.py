@@ -8,76 +8,12 @@ and checks live answers against it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from chat_domain.errors import ChatError, Invalid, NotFound, Unavailable
+from chat_domain.errors import ChatError, Invalid, NotFound, Unavailable, UserNotFound
 from entrypoints.http.links import LINKS
 from entrypoints.http.methods import METHODS, REPLAYED, Method
-from entrypoints.http.problems import (
-    BodyTooLarge,
-    Internal,
-    InvalidBody,
-    InvalidHost,
-    InvalidJson,
-    MethodNotAllowed,
-    MissingField,
-    UnknownField,
-    status_of,
-)
-from entrypoints.http.schemas import INTEGER, SCHEMAS, STRING, closed_object, ref
-
-# Every API method may answer these, whatever its fields.
-COMMON_ERRORS: tuple[type[ChatError], ...] = (
-    InvalidJson,
-    InvalidBody,
-    MissingField,
-    UnknownField,
-    Invalid,
-    InvalidHost,
-    BodyTooLarge,
-    Unavailable,
-    Internal,
-)
-
-_REQUEST_ID = {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}}
-
-
-def _json(schema: object, description: str, media: str = "application/json") -> dict[str, object]:
-    return {
-        "description": description,
-        "headers": dict(_REQUEST_ID),
-        "content": {media: {"schema": schema}},
-    }
-
-
-def _header(description: str, schema: object) -> dict[str, object]:
-    return {"description": description, "schema": schema}
-
-
-def _errors(errors: Iterable[type[ChatError]]) -> dict[str, dict[str, object]]:
-    """One response per status, its ``code`` limited to the codes that status carries."""
-    by_status: dict[int, list[type[ChatError]]] = {}
-    for error in errors:
-        by_status.setdefault(status_of(error), []).append(error)
-    responses: dict[str, dict[str, object]] = {}
-    for status, group in sorted(by_status.items()):
-        codes = list(dict.fromkeys(e.code for e in group))
-        schema = {
-            "allOf": [
-                {"$ref": "#/components/schemas/Problem"},
-                {"properties": {"code": {"enum": codes}}},
-            ]
-        }
-        described = "; ".join(f"`{e.code}`: {e.title}" for e in group)
-        response = _json(schema, described, "application/problem+json")
-        headers = response["headers"]
-        assert isinstance(headers, dict)
-        if status == 503:
-            headers["Retry-After"] = _header("Seconds to wait before retrying.", INTEGER)
-        if status == 405:
-            headers["Allow"] = _header("The methods the path takes.", STRING)
-        responses[str(status)] = response
-    return responses
+from entrypoints.http.problems import Internal, InvalidHost, MethodNotAllowed, MissingField
+from entrypoints.http.responses import COMMON_ERRORS, error_responses, header, json_response
+from entrypoints.http.schemas import SCHEMAS, STRING, closed_object, ref
 
 
 def _body(method: Method) -> dict[str, object]:
@@ -95,14 +31,14 @@ def _body(method: Method) -> dict[str, object]:
 def _operation(method: Method) -> dict[str, object]:
     body = _body(method)
     results = [ref(name) for name in method.result]
-    success = _json(results[0] if len(results) == 1 else {"oneOf": results}, "Success.")
+    success = json_response(results[0] if len(results) == 1 else {"oneOf": results}, "Success.")
     if method.path in LINKS:
         success["links"] = LINKS[method.path]
     if method.sends:
         headers = success["headers"]
         assert isinstance(headers, dict)
         headers[REPLAYED] = {
-            **_header(
+            **header(
                 "`true` when this send repeats an earlier one with the same `client_msg_id`"
                 " and text: the answer is the original message's, and nothing new was stored.",
                 {"type": "string", "enum": ["true"]},
@@ -110,7 +46,7 @@ def _operation(method: Method) -> dict[str, object]:
             "required": False,
         }
     responses = {str(method.status): success}
-    responses.update(_errors(COMMON_ERRORS + method.errors))
+    responses.update(error_responses(COMMON_ERRORS + method.errors))
     operation: dict[str, object] = {
         "operationId": method.path.strip("/").replace("/", "_"),
         "summary": method.summary,
@@ -128,7 +64,7 @@ def _operator(summary: str, answer: str, errors: tuple[type[ChatError], ...] = (
         "get": {
             "operationId": "health_" + answer,
             "summary": summary,
-            "responses": {"200": _json(status, "Success."), **_errors(errors)},
+            "responses": {"200": json_response(status, "Success."), **error_responses(errors)},
         }
     }
 
@@ -137,7 +73,7 @@ def _components() -> dict[str, object]:
     return {
         "schemas": SCHEMAS,
         "headers": {
-            "X-Request-ID": _header(
+            "X-Request-ID": header(
                 "The request's id: the client's own, or one made for it.", STRING
             )
         },
@@ -155,14 +91,58 @@ def _components() -> dict[str, object]:
             }
         },
         "responses": {
-            "NotFound": _errors([NotFound])["404"],
-            "MethodNotAllowed": _errors([MethodNotAllowed])["405"],
+            "NotFound": error_responses([NotFound])["404"],
+            "MethodNotAllowed": error_responses([MethodNotAllowed])["405"],
         },
+    }
+
+
+def _events() -> dict[str, object]:
+    def parameter(name: str, where: str, description: str) -> dict[str, object]:
+        schema = ref("Id") if name == "user" else {"type": "string"}
+        required = name == "user"
+        return {
+            "name": name,
+            "in": where,
+            "required": required,
+            "description": description,
+            "schema": schema,
+        }
+
+    stream: dict[str, object] = {
+        "description": (
+            "An open stream of server-sent events: `retry: 2000` first, then `message`"
+            " events (data: a Message) and `chat` events (data: a Chat), each with an `id`"
+            ' to resume from, and `reset` (data: `{"reason": ...}`) when more than 1,000'
+            " events were missed; a comment line at least every 15 seconds."
+        ),
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}},
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+    errors = (MissingField, Invalid, InvalidHost, UserNotFound, Unavailable, Internal)
+    return {
+        "get": {
+            "operationId": "events",
+            "summary": "A user's live stream: new messages in their chats, and new chats",
+            "parameters": [
+                parameter("user", "query", "The user whose stream it is."),
+                parameter("after", "query", "Start after this event id (see Last-Event-ID)."),
+                parameter(
+                    "Last-Event-ID",
+                    "header",
+                    "The last event id the client saw; wins over `after`. Browsers send it"
+                    " by themselves when they reconnect.",
+                ),
+                {"$ref": "#/components/parameters/X-Request-ID"},
+            ],
+            "responses": {"200": stream} | error_responses(errors),
+        }
     }
 
 
 def openapi_document() -> dict[str, object]:
     paths: dict[str, object] = {m.path: _operation(m) for m in METHODS}
+    paths["/events"] = _events()
     paths["/health/live"] = _operator("The process serves", "live")
     paths["/health/ready"] = _operator(
         "The database answers and its schema is current", "ready", (Unavailable,)
@@ -171,7 +151,7 @@ def openapi_document() -> dict[str, object]:
         "get": {
             "operationId": "openapi",
             "summary": "This document",
-            "responses": {"200": _json({"type": "object"}, "An OpenAPI 3.1 document.")},
+            "responses": {"200": json_response({"type": "object"}, "An OpenAPI 3.1 document.")},
         }
     }
     return {
