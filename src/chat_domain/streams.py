@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from functools import partial
 from typing import Any, Generic, TypeVar
-
-import attrs
 
 from chat_domain import rules
 from chat_domain.errors import Unavailable, UserNotFound
 from chat_domain.events import Event, Position
 from chat_domain.ports import UnitOfWorkFactory, Wakeups
+from chat_domain.subscriptions import Opened, Subscription
 
 T = TypeVar("T")
 log = logging.getLogger("chat.events")
@@ -32,8 +29,6 @@ Run = Callable[..., Awaitable[Any]]  # runs a function and its arguments on the 
 
 REPLAY_MOST = 1000
 """Events a stream replays on opening; a client that missed more is told to reset."""
-QUEUE_MOST = 1000
-"""Events a stream may have waiting for its client; past it, the stream is dropped."""
 READ_MOST = 1000
 """Events the reader takes per read."""
 MEMBERS_KEPT = 10_000
@@ -47,69 +42,6 @@ RETRY_S = 1.0
 async def in_threads(function: Callable[..., T], *arguments: object) -> T:
     """A ``Run`` for callers without a thread pool of their own: asyncio's."""
     return await asyncio.to_thread(function, *arguments)
-
-
-class StreamEnded(Exception):
-    """The stream was ended by the server: its client was too slow, or it is stopping."""
-
-
-@attrs.frozen
-class Opened(Generic[T]):
-    """A stream just opened: what it replays first, and whether it had to reset."""
-
-    replay: list[T]
-    reset: bool
-
-
-class Subscription(Generic[T]):
-    """One open stream's queue of events, in position order, each once."""
-
-    def __init__(self, user: str) -> None:
-        self.user = user
-        self.last: Position | None = None  # set once opened: nothing at or before it again
-        self.ended: str | None = None
-        self.dropped: Callable[[], None] | None = None  # called if it ends for being slow
-        self._queue: deque[tuple[Position, T]] = deque()
-        self._ready = asyncio.Event()
-
-    def offer(self, position: Position, item: T) -> None:
-        if self.ended is not None:
-            return
-        if len(self._queue) >= QUEUE_MOST:
-            self.end("the client did not keep up")
-            if self.dropped is not None:
-                self.dropped()  # its task may be waiting to write: let the connection go
-            return
-        self._queue.append((position, item))
-        self._ready.set()
-
-    def end(self, reason: str) -> None:
-        self.ended = reason
-        self._ready.set()
-
-    async def next(self) -> T:
-        """The next event; waits for one. ``StreamEnded`` once the stream is ended."""
-        while True:
-            if self.ended is not None:
-                raise StreamEnded(self.ended)
-            while self._queue:
-                position, item = self._queue.popleft()
-                if self.last is not None and position <= self.last:
-                    continue  # replayed when the stream opened
-                self.last = position
-                return item
-            self._ready.clear()
-            await self._ready.wait()
-
-    def ready(self) -> list[T]:
-        """Every event waiting now, without waiting for more."""
-        items: list[T] = []
-        while self._queue and self.ended is None:
-            position, item = self._queue.popleft()
-            if self.last is None or position > self.last:
-                self.last = position
-                items.append(item)
-        return items
 
 
 class EventHub(Generic[T]):
@@ -263,12 +195,11 @@ class EventHub(Generic[T]):
         for event in events:
             if event.chat is not None:
                 self._remember(event.chat.id, event.chat.users)
-            encoded = partial(self._encode, event)
-            item: T | None = None
+            item: T | None = None  # encoded once, if any stream takes it
             for user in self._members.get(event.chat_id, ()):
                 for sub in self._subs.get(user, ()):
                     if item is None:
-                        item = encoded()
+                        item = self._encode(event)
                     sub.offer(event.position, item)
                     self.told += 1
 

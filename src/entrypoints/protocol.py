@@ -96,6 +96,7 @@ class ChatHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._handle = Connection(transport)  # one per connection, handed to each request
         self._arm_head_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -110,7 +111,8 @@ class ChatHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm_head_deadline()
-        self.scope[CONNECTION] = Connection(self.transport)  # type: ignore[literal-required]
+        self._handle.on_shutdown = None  # a stream earlier on this connection has ended
+        self.scope[CONNECTION] = self._handle  # type: ignore[literal-required]
         super().on_headers_complete()
         if self.scope.get("http_version") == "1.0" and type(self.cycle) is RequestResponseCycle:
             # The cycle was just made and has not run yet (its task starts on

@@ -16,7 +16,8 @@ from chat_domain.errors import Invalid, UserNotFound
 from chat_domain.events import Event
 from chat_domain.model import Chat, User
 from chat_domain.ports import UnitOfWorkFactory
-from chat_domain.streams import EventHub, Subscription
+from chat_domain.streams import EventHub
+from chat_domain.subscriptions import Subscription
 from entrypoints.bootstrap import Chats
 
 T = TypeVar("T")

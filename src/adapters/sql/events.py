@@ -69,15 +69,14 @@ def read_events(
         "user_id": user,
     }
     of_user = user is not None
-    found = [
-        message_event(tx, message)
-        for *row, tx in connection.execute(_MESSAGES[of_user], params)
-        for message in queries.messages_of([row])
-    ]
-    rows = connection.execute(_CHATS[of_user], params).all()
-    members = queries.chat_members_of(connection, [row.id for row in rows])
+    rows = connection.execute(_MESSAGES[of_user], params).all()
+    messages = queries.messages_of(row[:-1] for row in rows)
+    found = [message_event(row.stream_tx, m) for row, m in zip(rows, messages, strict=True)]
+    chat_rows = connection.execute(_CHATS[of_user], params).all()
+    members = queries.chat_members_of(connection, [row.id for row in chat_rows])
     found += [
-        chat_event(tx, Chat(id, name, members[id], at, last)) for id, name, at, last, tx in rows
+        chat_event(tx, Chat(id, name, members[id], at, last))
+        for id, name, at, last, tx in chat_rows
     ]
     found.sort(key=lambda event: event.position)
     return found[:limit]

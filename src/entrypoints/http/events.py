@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from chat_domain.events import Event
-from chat_domain.streams import EventHub, Opened, StreamEnded, Subscription
+from chat_domain.streams import EventHub
+from chat_domain.subscriptions import Opened, StreamEnded, Subscription
 from entrypoints.http.problems import MissingField
 from entrypoints.http.serialize import chat_json, message_json
 from entrypoints.metrics import Metrics
@@ -34,8 +35,7 @@ _RESET = (
     b'event: reset\ndata: {"reason":"more than 1000 events were missed; read the lists again"}\n\n'
 )
 _HEADERS = [
-    (b"content-type", b"text/event-stream; charset=utf-8"),
-    (b"cache-control", b"no-store"),
+    (b"content-type", b"text/event-stream; charset=utf-8"),  # no-store: http.middleware
     (b"x-accel-buffering", b"no"),  # nginx: pass each event on as it comes
 ]
 

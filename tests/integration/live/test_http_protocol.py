@@ -15,7 +15,7 @@ import httpx2
 import pytest
 import uvicorn
 
-from chat_domain import streams
+from chat_domain import subscriptions
 from entrypoints import protocol
 from entrypoints.bootstrap import build_app
 from entrypoints.http import events
@@ -194,7 +194,7 @@ def test_a_kept_alive_connection_idle_between_requests_is_not_cut_by_the_deadlin
 def stream_server(monkeypatch: pytest.MonkeyPatch, sqlite_database_url: str) -> Iterator[int]:
     """The in-process server, with a stream's keep-alive and queue made small."""
     monkeypatch.setattr(events, "KEEP_ALIVE_S", 0.3)
-    monkeypatch.setattr(streams, "QUEUE_MOST", 5)
+    monkeypatch.setattr(subscriptions, "QUEUE_MOST", 5)
     yield from _serve(build_app(Settings(database_url=sqlite_database_url)), monkeypatch)
 
 
