@@ -75,13 +75,16 @@ class EventStream:
             await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
             first = [_RETRY, _RESET if self._opened.reset else b"", *self._opened.replay]
             await self._send(send, b"".join(first), len(self._opened.replay))
+            loop = asyncio.get_running_loop()
+            comment_due = loop.time() + KEEP_ALIVE_S  # a comment at least this often
             while True:
                 try:
-                    async with asyncio.timeout(KEEP_ALIVE_S):
+                    async with asyncio.timeout_at(comment_due):
                         frames = [await sub.next()]
                     frames += sub.ready()  # everything else already waiting, in one write
                 except TimeoutError:
                     await self._send(send, _KEEP_ALIVE, 0)
+                    comment_due = loop.time() + KEEP_ALIVE_S
                     continue
                 except StreamEnded:
                     break

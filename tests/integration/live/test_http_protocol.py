@@ -233,3 +233,26 @@ def test_a_client_that_does_not_read_its_stream_is_let_go(stream_server: int) ->
             assert client.post("/users/add", json={"username": "next"}).status_code == 201
     finally:
         slow.close()
+
+
+def test_a_busy_stream_still_sends_a_comment_at_each_keep_alive_interval(
+    stream_server: int,
+) -> None:
+    base = f"http://127.0.0.1:{stream_server}"
+    user = httpx2.post(f"{base}/users/add", json={"username": "busy"}).json()["id"]
+    chat = httpx2.post(f"{base}/chats/add", json={"name": "b", "users": [user]}).json()["id"]
+    stream = Stream(stream_server, f"user={user}")
+    try:
+        assert stream.next().retry == 2000  # type: ignore[union-attr]
+        comments = 0
+        with httpx2.Client(base_url=base) as client:
+            started = time.monotonic()
+            while time.monotonic() - started < 1.2:  # events more often than the interval
+                body = {"chat": chat, "author": user, "text": "tick"}
+                assert client.post("/messages/add", json=body).status_code == 201
+                while (frame := stream.frames.get(timeout=5)) is not None and frame.event is None:
+                    comments += frame.comment == "keep-alive"
+                time.sleep(0.05)
+        assert comments >= 2
+    finally:
+        stream.close()
