@@ -38,6 +38,7 @@ fuzz: $(STAMP)
 # PostgreSQL on 127.0.0.1:5432 and wrk (installed from Debian's packages when missing).
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.streams
 
 bench-smoke: $(STAMP)
 	$(BIN)/python -m bench --smoke
