@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck pytest fuzz clean bench bench-smoke
+.PHONY: install run test lint typecheck pytest fuzz clean bench bench-smoke screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
@@ -39,6 +39,10 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.streams
+
+# The README's pictures of the web client, taken by its browser test (needs Chromium).
+screenshots: $(STAMP)
+	CHAT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/integration/browser -k screenshots
 
 bench-smoke: $(STAMP)
 	$(BIN)/python -m bench --smoke

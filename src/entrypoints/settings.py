@@ -44,6 +44,7 @@ class Settings:
     metrics_dir: str | None = None
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = None
+    cors_origins: tuple[str, ...] = ()
 
 
 def _url(value: str) -> str:
@@ -92,6 +93,21 @@ def _hosts(value: str) -> tuple[str, ...]:
     return hosts
 
 
+def _origins(value: str) -> tuple[str, ...]:
+    # An origin is what a browser sends in `Origin`: scheme, host and port, no
+    # path. Browsers send it in lowercase, so the list is kept that way.
+    origins = tuple(o.strip().lower().rstrip("/") for o in value.split(",") if o.strip())
+    for origin in origins:
+        if origin == "*":
+            continue
+        scheme, sep, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not sep or not rest or "/" in rest or "*" in rest:
+            raise ValueError(
+                f"must list origins such as https://chat.example.com or * for any, not {origin!r}"
+            )
+    return origins
+
+
 def _directory(value: str) -> str:
     if not value.strip():
         raise ValueError("must be a directory path")
@@ -125,6 +141,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("HOST", "host", _host, "address to listen on"),
     Option("WORKERS", "workers", _int_in(1, 512), "server processes"),
     Option("ALLOWED_HOSTS", "allowed_hosts", _hosts, "comma-separated Host names, * for any"),
+    Option(
+        "CORS_ORIGINS",
+        "cors_origins",
+        _origins,
+        "comma-separated origins whose web pages may call the API, * for any (unset: none)",
+    ),
     Option("LOG_LEVEL", "log_level", _one_of(LOG_LEVELS), "/".join(LOG_LEVELS)),
     Option("LOG_FORMAT", "log_format", _one_of(LOG_FORMATS), "text or json"),
     Option("DEBUG", "debug", _bool, "show tracebacks in 500 answers, never in production", True),

@@ -18,6 +18,7 @@ def test_defaults_serve_sqlite_under_var_on_port_9000(tmp_path: Path) -> None:
     assert settings.max_body_bytes == 1024 * 1024
     assert settings.allowed_hosts == ("*",)
     assert (settings.metrics_host, settings.metrics_port) == ("127.0.0.1", None)
+    assert settings.cors_origins == ()
 
 
 def test_flags_beat_environment_which_beats_the_env_file(tmp_path: Path) -> None:
@@ -61,6 +62,9 @@ def test_postgres_scheme_is_accepted_as_given() -> None:
         ({"METRICS_PORT": "0"}, ["METRICS_PORT", "1 to 65535"]),
         ({"METRICS_PORT": "9000"}, ["METRICS_PORT", "RUNSERVER_PORT", "9000"]),
         ({"METRICS_HOST": ""}, ["METRICS_HOST"]),
+        ({"CORS_ORIGINS": "chat.example.com"}, ["CORS_ORIGINS", "'chat.example.com'"]),
+        ({"CORS_ORIGINS": "https://a.test/app"}, ["CORS_ORIGINS", "https://a.test/app"]),
+        ({"CORS_ORIGINS": "https://*.a.test"}, ["CORS_ORIGINS", "or * for any"]),
     ],
 )
 def test_a_wrong_setting_is_one_clear_line(environ: dict[str, str], words: list[str]) -> None:
@@ -71,6 +75,13 @@ def test_a_wrong_setting_is_one_clear_line(environ: dict[str, str], words: list[
     for word in words:
         assert word in message
     assert "hunter2" not in message
+
+
+def test_cors_origins_are_kept_as_browsers_send_them() -> None:
+    environ = {"CORS_ORIGINS": " https://Chat.Example.com/, http://127.0.0.1:8080 "}
+    settings = load_settings(environ=environ, env_file=None)
+    assert settings.cors_origins == ("https://chat.example.com", "http://127.0.0.1:8080")
+    assert load_settings({"cors_origins": "*"}, environ={}, env_file=None).cors_origins == ("*",)
 
 
 def test_a_wrong_flag_is_named_as_a_flag() -> None:

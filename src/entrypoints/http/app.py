@@ -18,8 +18,9 @@ from chat_domain.ports import Wakeups
 from chat_domain.sends import SendPipeline
 from chat_domain.service import Chats
 from chat_domain.streams import EventHub
-from entrypoints.http import api, events
+from entrypoints.http import api, events, web
 from entrypoints.http.methods import METHODS
+from entrypoints.http.middleware.cors import Cors
 from entrypoints.http.middleware.hosts import TrustedHosts
 from entrypoints.http.middleware.listeners import Listeners
 from entrypoints.http.middleware.metrics import MetricsMiddleware
@@ -106,8 +107,13 @@ def create_app(
         Route("/health/live", api.live, methods=["GET"]),
         Route("/health/ready", api.readiness_endpoint(ready), methods=["GET"]),
         Route("/openapi.json", api.document_endpoint(dumps(openapi_document())), methods=["GET"]),
+        *web.routes(),
     ]
-    middleware = [Middleware(RequestLog, debug=settings.debug), Middleware(ExactPaths)]
+    public = web.PATHS | {"/openapi.json"}
+    middleware = [
+        Middleware(RequestLog, debug=settings.debug, public=public),
+        Middleware(ExactPaths),
+    ]
     if settings.metrics_port is not None:
         middleware.append(Middleware(Listeners, operator_port=settings.metrics_port))
     if metrics is not None:
@@ -116,6 +122,9 @@ def create_app(
         known = [*(m.path for m in METHODS), "/events"]
         middleware.insert(0, Middleware(MetricsMiddleware, metrics=metrics, known_paths=known))
     middleware.append(Middleware(TrustedHosts, allowed=settings.allowed_hosts))
+    if settings.cors_origins:
+        # Inside the host check, so a refused Host is refused for every origin.
+        middleware.append(Middleware(Cors, origins=settings.cors_origins))
     app = Starlette(
         debug=settings.debug,
         routes=routes,

@@ -71,6 +71,11 @@ class InvalidHost(Invalid):
     title = "Invalid host"
 
 
+class CorsRefused(Forbidden):
+    code = "cors_refused"
+    title = "Cross-origin request refused"
+
+
 class MethodNotAllowed(ChatError):
     code = "method_not_allowed"
     title = "Method not allowed"
@@ -117,6 +122,7 @@ ALL_ERRORS: tuple[type[ChatError], ...] = (
     InvalidCursor,
     InvalidHost,
     NotAMember,
+    CorsRefused,
     UserNotFound,
     ChatNotFound,
     MessageNotFound,

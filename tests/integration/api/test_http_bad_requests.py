@@ -53,7 +53,7 @@ def test_bad_body(client: TestClient, raw: bytes, code: str) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/nope"), ("GET", "/"), ("POST", "/users/add/"), ("POST", "/users")],
+    [("POST", "/nope"), ("GET", "/web/"), ("POST", "/users/add/"), ("POST", "/users")],
 )
 def test_not_found_for_unknown_paths(client: TestClient, method: str, path: str) -> None:
     body = problem(client.request(method, path, json={}), 404, "not_found")

@@ -33,23 +33,22 @@ def _request_id(scope: Scope) -> bytes:
 
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
 # Answers hold private data (a user's chats, a chat's messages): no cache keeps
-# them. The OpenAPI document is the one public answer.
+# them. The public answers (the OpenAPI document, the web client's files) are
+# the app's to name.
 _NO_STORE = (b"cache-control", b"no-store")
-_PUBLIC = frozenset({"/openapi.json"})
-
-
-def _headers_for(scope: Scope) -> list[tuple[bytes, bytes]]:
-    return [_NOSNIFF] if scope.get("path") in _PUBLIC else [_NOSNIFF, _NO_STORE]
 
 
 class RequestLog:
     """Tags each request with an ``X-Request-ID``, logs one line for it, adds the
-    headers every answer carries (``nosniff``; ``no-store`` but for the OpenAPI
-    document), and turns any exception nothing else handled into a 500."""
+    headers every answer carries (``nosniff``; ``no-store`` but for the
+    ``public`` paths), and turns any exception nothing else handled into a 500."""
 
-    def __init__(self, app: ASGIApp, *, debug: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, debug: bool = False, public: frozenset[str] = frozenset()
+    ) -> None:
         self.app = app
         self.debug = debug
+        self.public = public
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,7 +61,9 @@ class RequestLog:
         scope.setdefault("state", {})["request_id"] = request_id
         status = 0
 
-        ours = [(b"x-request-id", id_header), *_headers_for(scope)]
+        ours = [(b"x-request-id", id_header), _NOSNIFF]
+        if scope["path"] not in self.public:
+            ours.append(_NO_STORE)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
