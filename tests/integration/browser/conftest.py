@@ -29,7 +29,10 @@ def _chromium_path() -> str | None:
     return os.environ.get("CHAT_CHROMIUM") or shutil.which("chromium")
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's synchronous API is open its
+# event loop counts as running in this thread, and the other suites'
+# asyncio.run() would refuse to start.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     path = _chromium_path()
     if path is None:

@@ -114,6 +114,8 @@ def test_a_reload_keeps_the_user_the_open_chat_and_its_history(
     for text in ["one", "two", "three"]:
         send(page, text)
     expect(page.locator("#messages .text")).to_have_text(["one", "two", "three"])
+    # Every send answered and seen on the stream: a reload now loses nothing.
+    expect(page.locator("#messages .pending")).to_have_count(0)
     page.reload()
     expect(page.locator("#me-name")).to_have_text("carol")
     expect(page.locator("#chat-title")).to_have_text("notes")
