@@ -68,6 +68,7 @@ class EventHub(Generic[T]):
         # The reader's first position is its first horizon: a stream may open only
         # after it, so that the reader never passes an event a stream still needs.
         self._placed = asyncio.Event()
+        self._opening = 0  # streams waiting for the reader to be placed
         self.told = 0  # events offered to streams, for the metrics
 
     @property
@@ -103,11 +104,15 @@ class EventHub(Generic[T]):
         stream handed out), or from now on; ``UserNotFound`` for nobody."""
         user_id = rules.parse_id(user, "user")
         position = None if after is None else Position.parse(after, "after")
+        self._opening += 1
+        self._woken.set()  # an idle reader places itself now
         try:
             async with asyncio.timeout(OPEN_WAIT_S):
                 await self._placed.wait()
         except TimeoutError:
             raise Unavailable("the database cannot be reached; try again shortly") from None
+        finally:
+            self._opening -= 1
         sub: Subscription[T] = Subscription(user_id)
         self._subs.setdefault(user_id, set()).add(sub)  # before reading: nothing falls between
         try:
@@ -154,6 +159,14 @@ class EventHub(Generic[T]):
     async def _read_forever(self) -> None:
         position: Position | None = None
         while True:
+            if not self._subs and not self._opening:
+                # No stream to tell: read nothing (a send then costs no read) until
+                # one opens, and place the reader afresh for it then.
+                position = None
+                self._placed.clear()
+                self._woken.clear()
+                await self._woken.wait()
+                continue
             try:
                 events, members, below = await self._run(self._read_new, position)
             except Unavailable:

@@ -136,6 +136,43 @@ def test_a_stream_resumes_after_a_position_with_every_later_event_once(
     run(scenario)
 
 
+def test_while_no_stream_is_open_the_reader_reads_nothing_and_loses_nothing(
+    chats: Chats, people: tuple[User, User, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice, bob, _ = people
+    chat = chats.create_chat("room", [alice.id, bob.id])
+    reads: list[object] = []
+    read_new = EventHub._read_new
+
+    def counted(hub: EventHub[Event], position: object) -> object:
+        reads.append(position)
+        return read_new(hub, position)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(EventHub, "_read_new", counted)
+
+    async def scenario() -> None:
+        async with running_hub(chats.uow) as hub:
+            sub, _ = await hub.open(alice.id)
+            await in_thread(lambda: chats.send_message(chat.id, bob.id, "zero"))
+            (seen,) = await take(sub, 1)
+            hub.leave(sub)
+            await asyncio.sleep(0.1)
+            reads.clear()
+            for n in range(5):
+                await in_thread(partial(chats.send_message, chat.id, bob.id, f"{n}"))
+                hub.wrote()
+            await asyncio.sleep(0.3)  # 15 of the reader's timer periods
+            assert reads == []  # a send with nobody listening costs no read
+            again, opened = await hub.open(alice.id, seen.position.token())
+            assert _what(opened.replay) == [("message", f"{n}") for n in range(5)]
+            fresh, _ = await hub.open(bob.id)
+            await in_thread(lambda: chats.send_message(chat.id, alice.id, "later"))
+            assert _what(await take(again, 1)) == [("message", "later")]
+            assert _what(await take(fresh, 1)) == [("message", "later")]
+
+    run(scenario)
+
+
 def test_a_client_that_missed_more_than_the_replay_limit_is_told_to_reset(
     chats: Chats, people: tuple[User, User, User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
