@@ -85,5 +85,13 @@ def test_the_banner_shows_while_the_database_is_away_and_the_send_lands_after(
             expect(page.locator("#messages .pending")).to_have_count(0)
             expect(page.locator("#banner")).to_be_hidden(timeout=20_000)
             assert _stored(server.url, me) == [("sent during the outage", True)]
+
+            # A page loaded while the database is away waits for it, then opens.
+            proxy.cut("refuse")
+            page.reload()
+            expect(page.locator("#banner")).to_contain_text("unavailable")
+            proxy.restore()
+            expect(page.locator("#chat-title")).to_have_text("outage", timeout=20_000)
+            expect(page.locator("#messages .text")).to_have_text(["sent during the outage"])
         finally:
             server.stop()

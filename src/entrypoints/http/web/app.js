@@ -299,6 +299,7 @@ function onMessage(message) {
 
 function openStream(opened) {
   const after = state.lastEventId ? `&after=${encodeURIComponent(state.lastEventId)}` : "";
+  state.stream?.close(); // one stream per page, however often this is called
   const source = new EventSource(`/events?user=${encodeURIComponent(state.me.id)}${after}`);
   state.stream = source;
   const track = (handle) => (event) => {
@@ -394,14 +395,15 @@ function wire() {
   byId("log").addEventListener("scroll", () => { if (byId("log").scrollTop < 80) loadOlder(); });
 }
 
-async function main() {
-  wire();
+async function resume() {
   const saved = JSON.parse(sessionStorage.getItem("chat.user") || "null");
   if (saved) {
     try {
       await start(await call("/users/get", { user: saved.id }));
       return;
     } catch (error) {
+      // The server away while the page loads: try again until it is back.
+      if (error.retryable) { setTimeout(resume, 2000); return; }
       if (error.code !== "user_not_found") { showError(error); return; }
       sessionStorage.removeItem("chat.user");
     }
@@ -410,4 +412,5 @@ async function main() {
   byId("username").focus();
 }
 
-main();
+wire();
+resume();
