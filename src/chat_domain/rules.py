@@ -12,10 +12,10 @@ import unicodedata
 from collections.abc import Callable
 
 from chat_domain.characters import (
+    bidi_control_index,
     in_emoji_sequence,
-    is_bidi_control,
+    invisible_indexes,
     is_control,
-    is_invisible,
     is_space_or_control,
     is_visible,
 )
@@ -47,12 +47,16 @@ def _require_str(value: object, field: str) -> str:
 
 
 def _refuse_any(name: str, field: str, banned: Callable[[str], bool], what: str) -> None:
-    for ch in name:
+    for index, ch in enumerate(name):
         if banned(ch):
-            raise Invalid(
-                f"{field} must not contain {what} (found U+{ord(ch):04X} in {_describe(name)})",
-                field=field,
-            )
+            _refuse_at(name, field, index, what)
+
+
+def _refuse_at(name: str, field: str, index: int, what: str) -> None:
+    raise Invalid(
+        f"{field} must not contain {what} (found U+{ord(name[index]):04X} in {_describe(name)})",
+        field=field,
+    )
 
 
 def parse_id(value: object, field: str) -> str:
@@ -69,8 +73,9 @@ def name_key(name: str) -> str:
 
 
 def _refuse_hidden(name: str, field: str) -> None:
-    for index, ch in enumerate(name):
-        if is_invisible(ch) and not in_emoji_sequence(name, index):
+    for index in invisible_indexes(name):
+        if not in_emoji_sequence(name, index):
+            ch = name[index]
             raise Invalid(
                 f"{field} must not contain invisible characters, apart from U+200D and"
                 f" U+FE0F inside an emoji (found U+{ord(ch):04X} in {_describe(name)})",
@@ -114,7 +119,8 @@ def clean_chat_name(value: object) -> str:
             f"name must not start or end with whitespace: {_describe(name)}", field="name"
         )
     _refuse_any(name, "name", is_control, "control characters")
-    _refuse_any(name, "name", is_bidi_control, "bidirectional controls")
+    if (index := bidi_control_index(name)) is not None:
+        _refuse_at(name, "name", index, "bidirectional controls")
     _require_visible(name, "name")
     return name
 
