@@ -8,16 +8,22 @@ stored data come from the repositories (see ``ports``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
 from chat_domain import rules, sends
+from chat_domain.batches import deliver_each
 from chat_domain.errors import UserNotFound, members_not_found
 from chat_domain.model import UNSET, Chat, Message, Sent, User
 from chat_domain.pages import PAGE_MAX
-from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory
+from chat_domain.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from chat_domain.sends import Outcome
+
+
+def _add_user(unit: UnitOfWork, user: User) -> Callable[[], User]:
+    unit.users.add(user)
+    return lambda: user
 
 
 @attrs.frozen
@@ -27,12 +33,20 @@ class AddUser:
     clock: Clock
 
     def __call__(self, username: object) -> User:
+        [outcome] = self.deliver([self.prepare(username)])
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def prepare(self, username: object) -> User:
+        """The user to deliver, the name checked, with a new id and the time."""
         clean_name = rules.clean_username(username)
-        user = User(id=self.ids.new_id(), username=clean_name, created_at=self.clock.now())
-        with self.uow() as uow:
-            uow.users.add(user)
-            uow.commit()
-        return user
+        return User(id=self.ids.new_id(), username=clean_name, created_at=self.clock.now())
+
+    def deliver(self, users: Sequence[User]) -> list[User | Exception]:
+        """Prepared users stored together, each with its own outcome: a name taken
+        before, or earlier in the same batch, is that user's ``UsernameTaken``."""
+        return deliver_each(self.uow, users, _add_user)
 
 
 @attrs.frozen

@@ -53,6 +53,22 @@ def test_username_is_taken_in_any_letter_case(chats: Chats) -> None:
         assert raised.value == UsernameTaken(taken)
 
 
+def test_users_added_together_each_get_their_own_answer(
+    chats: Chats, uow_factory: UnitOfWorkFactory
+) -> None:
+    chats.add_user("taken")
+    add = chats.add_user
+    batch = [add.prepare(name) for name in ("ann", "bob", "ANN", "Taken", "cy")]
+    outcomes = add.deliver(batch)
+    assert outcomes[:2] == batch[:2]
+    assert outcomes[2] == UsernameTaken("ANN")  # taken earlier in the same batch
+    assert outcomes[3] == UsernameTaken("Taken")
+    assert outcomes[4] == batch[4]
+    with uow_factory() as uow:
+        assert uow.users.missing([u.id for u in batch]) == [batch[2].id, batch[3].id]
+        assert uow.users.named("ann") == batch[0]
+
+
 def test_chat_name_is_taken_in_any_letter_case(chats: Chats) -> None:
     (alice,) = _users(chats, "alice")
     chats.create_chat("Team Straße", [alice.id])

@@ -30,6 +30,7 @@ from hypothesis.stateful import (
 )
 
 from adapters.memory import MemoryStore
+from chat_domain.batches import Pipeline
 from chat_domain.errors import ChatError
 from chat_domain.model import UNSET, Chat, Message, User, chat_list_key
 from chat_domain.ports import UnitOfWorkFactory
@@ -157,6 +158,31 @@ class MemoryAndSql(RuleBasedStateMachine):
             return multiple()
         self.user_ids.append(user.id)
         return user.id
+
+    @rule(
+        target=users,
+        names=st.lists(st.sampled_from(["ann", "ANN", "bob"]) | valid_usernames, max_size=5),
+        rank=st.integers(0, 3),
+    )
+    def add_users_together(self, names: list[str], rank: int) -> Any:
+        # Concurrent users/add through one pipeline: gathered into one batch,
+        # names taken before or earlier in the batch refused one by one.
+        def together(chats: Chats) -> list[object]:
+            add = chats.add_user
+            prepared = [add.prepare(name) for name in names]
+            pipeline = Pipeline(add.deliver, asyncio.to_thread)
+
+            async def all_at_once() -> list[object]:
+                return await asyncio.gather(
+                    *(pipeline.send(user) for user in prepared), return_exceptions=True
+                )
+
+            return asyncio.run(all_at_once())
+
+        outcomes = self._alike(together, rank, ids=len(names))
+        made = [user.id for user in outcomes if isinstance(user, User)]
+        self.user_ids.extend(made)
+        return multiple(*made)
 
     @rule(
         target=chats,

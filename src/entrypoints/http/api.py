@@ -9,17 +9,17 @@ page per trip. The event loop never waits on the database or on parsing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from chat_domain.batches import Pipeline
 from chat_domain.errors import Unavailable
-from chat_domain.model import Message
-from chat_domain.sends import SendPipeline
+from chat_domain.model import Sent, User
 from chat_domain.service import Chats
 from entrypoints.http.body import parse_request, read_body
 from entrypoints.http.methods import REPLAYED, Method
@@ -97,27 +97,39 @@ PARSED_ON_LOOP = 64 * 1024
 17 KB of text and ids) parses faster than a hand-off to a thread takes."""
 
 
-def send_endpoint(
-    method: Method, chats: Chats, max_body_bytes: int, threads: Threads, pipeline: SendPipeline
+def batched_endpoint(
+    method: Method,
+    chats: Chats,
+    max_body_bytes: int,
+    threads: Threads,
+    *,
+    pipeline: Pipeline[Any, R],
+    created: Callable[[R], tuple[str, Mapping[str, str] | None]],
 ) -> Endpoint:
-    """A method that prepares a message and hands it to the send pipeline, which
-    stores it with the sends of other requests; the request waits on the event
-    loop, holding no thread and no connection."""
+    """A method that prepares what it writes and hands it to a pipeline, which
+    stores it with the writes of other requests; the request waits on the event
+    loop, holding no thread and no connection. ``created`` tells the new id
+    and any headers from what was stored."""
 
-    def prepare(raw: bytes) -> Message:
-        message = method.run(chats, parse_request(raw, method))
-        assert isinstance(message, Message)
-        return message
+    def prepare(raw: bytes) -> object:
+        return method.run(chats, parse_request(raw, method))
 
     async def endpoint(request: Request) -> Response:
         raw = await read_body(request, max_body_bytes)
-        message = prepare(raw) if len(raw) <= PARSED_ON_LOOP else await threads.run(prepare, raw)
-        sent = await pipeline.send(message)
-        headers = {REPLAYED: "true"} if sent.replayed else None
-        body = dumps({"id": sent.message.id})
-        return Response(body, method.status, headers=headers, media_type=JSON)
+        item = prepare(raw) if len(raw) <= PARSED_ON_LOOP else await threads.run(prepare, raw)
+        new_id, headers = created(await pipeline.send(item))
+        return Response(dumps({"id": new_id}), method.status, headers=headers, media_type=JSON)
 
     return endpoint
+
+
+def sent_message(sent: Sent) -> tuple[str, Mapping[str, str] | None]:
+    """A send's answer: the message's id, and whether it replayed an earlier send."""
+    return sent.message.id, {REPLAYED: "true"} if sent.replayed else None
+
+
+def new_user(user: User) -> tuple[str, Mapping[str, str] | None]:
+    return user.id, None
 
 
 def always_ready() -> bool:

@@ -13,13 +13,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from chat_domain.batches import Pipeline
 from chat_domain.errors import ChatError, NotFound
 from chat_domain.ports import Wakeups
 from chat_domain.sends import SendPipeline
 from chat_domain.service import Chats
 from chat_domain.streams import EventHub
 from entrypoints.http import api, events, web
-from entrypoints.http.methods import METHODS
+from entrypoints.http.methods import METHODS, Method
 from entrypoints.http.middleware.cors import Cors
 from entrypoints.http.middleware.hosts import TrustedHosts
 from entrypoints.http.middleware.listeners import Listeners
@@ -90,18 +91,20 @@ def create_app(
         if metrics is not None:
             metrics.send_batches.observe(size)
 
-    pipeline = SendPipeline(chats.send_message.deliver, threads.run, delivered=delivered)
+    sends = SendPipeline(chats.send_message.deliver, threads.run, delivered=delivered)
+    users = Pipeline(chats.add_user.deliver, threads.run)
     limit = settings.max_body_bytes
-    routes = [
-        Route(
-            m.path,
-            api.send_endpoint(m, chats, limit, threads, pipeline)
-            if m.sends
-            else api.api_endpoint(m, chats, limit, threads, hub.wrote),
-            methods=["POST"],
-        )
-        for m in METHODS
-    ]
+
+    def endpoint(m: Method) -> api.Endpoint:
+        if not m.batched:
+            return api.api_endpoint(m, chats, limit, threads, hub.wrote)
+        if m.sends:
+            return api.batched_endpoint(
+                m, chats, limit, threads, pipeline=sends, created=api.sent_message
+            )
+        return api.batched_endpoint(m, chats, limit, threads, pipeline=users, created=api.new_user)
+
+    routes = [Route(m.path, endpoint(m), methods=["POST"]) for m in METHODS]
     routes += [
         Route("/events", events.events_endpoint(hub, metrics), methods=["GET"]),
         Route("/health/live", api.live, methods=["GET"]),

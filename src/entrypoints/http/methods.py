@@ -44,7 +44,8 @@ class Method:
     result: tuple[str, ...]  # the OpenAPI components the answer may be (one of)
     errors: tuple[type[ChatError], ...]  # beyond those every method may answer
     one_of: bool = False  # the body holds exactly one of the fields
-    sends: bool = False  # ``run`` prepares a message for the send pipeline
+    sends: bool = False  # a send: retry-safe with ``client_msg_id``
+    batched: bool = False  # ``run`` prepares what a pipeline then stores (group commit)
     streamed: bool = False  # what it writes is an event of the live stream
     names: frozenset[str] = attrs.field(init=False)
 
@@ -53,8 +54,9 @@ class Method:
         return frozenset(f.name for f in self.fields)
 
 
-def _add_user(chats: Chats, body: Body) -> object:
-    return {"id": chats.add_user(body["username"]).id}
+def _prepare_user(chats: Chats, body: Body) -> object:
+    # Only checked and given its id and time here: the users' pipeline stores it.
+    return chats.add_user.prepare(body["username"])
 
 
 def _add_chat(chats: Chats, body: Body) -> object:
@@ -107,10 +109,11 @@ METHODS: tuple[Method, ...] = (
         path="/users/add",
         summary="Create a user",
         fields=(fields.USERNAME,),
-        run=_add_user,
+        run=_prepare_user,
         status=201,
         result=("Created",),
         errors=(UsernameTaken,),
+        batched=True,
     ),
     Method(
         path="/chats/add",
@@ -134,6 +137,7 @@ METHODS: tuple[Method, ...] = (
         result=("Created",),
         errors=(ChatNotFound, UserNotFound, NotAMember, ClientMsgIdReused),
         sends=True,
+        batched=True,
     ),
     Method(
         path="/chats/get",
