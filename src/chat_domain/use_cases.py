@@ -26,6 +26,11 @@ def _add_user(unit: UnitOfWork, user: User) -> Callable[[], User]:
     return lambda: user
 
 
+def _add_chat(unit: UnitOfWork, chat: Chat) -> Callable[[], Chat]:
+    unit.chats.add(chat)
+    return lambda: chat
+
+
 @attrs.frozen
 class AddUser:
     uow: UnitOfWorkFactory
@@ -56,15 +61,23 @@ class CreateChat:
     clock: Clock
 
     def __call__(self, name: object, users: object) -> Chat:
+        [outcome] = self.deliver([self.prepare(name, users)])
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def prepare(self, name: object, users: object) -> Chat:
+        """The chat to deliver, its name and members checked, with a new id and the time."""
         clean_name = rules.clean_chat_name(name)
         members = rules.clean_members(users)
-        chat = Chat(
+        return Chat(
             id=self.ids.new_id(), name=clean_name, users=members, created_at=self.clock.now()
         )
-        with self.uow() as uow:
-            uow.chats.add(chat)
-            uow.commit()
-        return chat
+
+    def deliver(self, chats: Sequence[Chat]) -> list[Chat | Exception]:
+        """Prepared chats stored together, each with its own outcome (a taken name,
+        unknown members)."""
+        return deliver_each(self.uow, chats, _add_chat)
 
 
 @attrs.frozen

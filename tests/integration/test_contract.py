@@ -69,6 +69,30 @@ def test_users_added_together_each_get_their_own_answer(
         assert uow.users.named("ann") == batch[0]
 
 
+def test_chats_created_together_each_get_their_own_answer(
+    chats: Chats, uow_factory: UnitOfWorkFactory
+) -> None:
+    alice, bob = _users(chats, "alice", "bob")
+    chats.create_chat("taken", [alice.id])
+    ghost = str(uuid.uuid4())
+    create = chats.create_chat
+    batch = [
+        create.prepare("one", [alice.id, bob.id]),
+        create.prepare("TAKEN", [bob.id]),
+        create.prepare("ghostly", [alice.id, ghost]),
+        create.prepare("ONE", [alice.id]),
+        create.prepare("two", [bob.id]),
+    ]
+    outcomes = create.deliver(batch)
+    assert outcomes[0] == batch[0]
+    assert outcomes[1] == ChatNameTaken("TAKEN")
+    assert isinstance(outcomes[2], UserNotFound)
+    assert outcomes[2].field == "users[1]"
+    assert outcomes[3] == ChatNameTaken("ONE")  # taken earlier in the same batch
+    assert outcomes[4] == batch[4]
+    assert [c.name for c in chats.list_chats(bob.id)] == ["two", "one"]
+
+
 def test_chat_name_is_taken_in_any_letter_case(chats: Chats) -> None:
     (alice,) = _users(chats, "alice")
     chats.create_chat("Team Straße", [alice.id])

@@ -197,6 +197,37 @@ class MemoryAndSql(RuleBasedStateMachine):
         self.chat_ids.append(chat.id)
         return chat.id
 
+    @rule(
+        target=chats,
+        wanted=st.lists(
+            st.tuples(
+                st.sampled_from(["room", "ROOM", "hall"]) | valid_chat_names,
+                st.lists(users, min_size=1, max_size=3, unique=True),
+            ),
+            max_size=4,
+        ),
+        rank=st.integers(0, 3),
+    )
+    def create_chats_together(self, wanted: list[tuple[str, list[str]]], rank: int) -> Any:
+        # Concurrent chats/add through one pipeline, names taken within the batch too.
+        def together(chats: Chats) -> list[object]:
+            create = chats.create_chat
+            prepared = [create.prepare(name, members) for name, members in wanted]
+            pipeline = Pipeline(create.deliver, asyncio.to_thread)
+
+            async def all_at_once() -> list[object]:
+                return await asyncio.gather(
+                    *(pipeline.send(chat) for chat in prepared), return_exceptions=True
+                )
+
+            return asyncio.run(all_at_once())
+
+        # A tuple: the outcomes of a batch, not a chat list for the tie rules.
+        outcomes = self._alike(lambda chats: tuple(together(chats)), rank, ids=len(wanted))
+        made = [chat.id for chat in outcomes if isinstance(chat, Chat)]
+        self.chat_ids.extend(made)
+        return multiple(*made)
+
     @rule(chat=chats, author=users, text=texts, key=keys, rank=st.integers(0, 3))
     def send_message(self, chat: str, author: str, text: object, key: object, rank: int) -> None:
         given = () if key is UNSET else (key,)

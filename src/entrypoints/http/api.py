@@ -1,9 +1,11 @@
 """The endpoints: one per API method from the method table, and the operator ones.
 
 Each API endpoint reads its body (asynchronously, so the size limit holds
-while the body streams in), then does everything else in one trip to the
-API's threads: parse, call one use case, serialise. A long list streams, a
-page per trip. The event loop never waits on the database or on parsing.
+while the body streams in). A read then does everything else in one trip to
+the API's threads: parse, call one use case, serialise; a long list streams,
+a page per trip. A write is prepared on the event loop (its body is small)
+and stored by its pipeline's writer with the writes of other requests
+(group commit). The event loop never waits on the database.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from starlette.responses import Response, StreamingResponse
 
 from chat_domain.batches import Pipeline
 from chat_domain.errors import Unavailable
-from chat_domain.model import Sent, User
+from chat_domain.model import Chat, Sent, User
 from chat_domain.service import Chats
 from entrypoints.http.body import parse_request, read_body
 from entrypoints.http.methods import REPLAYED, Method
@@ -70,9 +72,8 @@ def api_endpoint(
     chats: Chats,
     max_body_bytes: int,
     threads: Threads,
-    wrote: Callable[[], None] | None = None,
 ) -> Endpoint:
-    """``wrote`` is told of each success of a method whose writes the stream tells of."""
+    """A method that reads (a list, a look-up): parsed, run and encoded on a thread."""
 
     def handle(raw: bytes) -> bytes | Iterator[bytes]:
         result = method.run(chats, parse_request(raw, method))
@@ -83,8 +84,6 @@ def api_endpoint(
     async def endpoint(request: Request) -> Response:
         raw = await read_body(request, max_body_bytes)
         body = await threads.run(handle, raw)
-        if wrote is not None and method.streamed:
-            wrote()
         if isinstance(body, bytes):
             return Response(body, method.status, media_type=JSON)
         return StreamingResponse(threads.iterate(body), method.status, media_type=JSON)
@@ -128,8 +127,8 @@ def sent_message(sent: Sent) -> tuple[str, Mapping[str, str] | None]:
     return sent.message.id, {REPLAYED: "true"} if sent.replayed else None
 
 
-def new_user(user: User) -> tuple[str, Mapping[str, str] | None]:
-    return user.id, None
+def new_entity(entity: User | Chat) -> tuple[str, Mapping[str, str] | None]:
+    return entity.id, None
 
 
 def always_ready() -> bool:

@@ -93,16 +93,24 @@ def create_app(
 
     sends = SendPipeline(chats.send_message.deliver, threads.run, delivered=delivered)
     users = Pipeline(chats.add_user.deliver, threads.run)
+    # A new chat is an event of the live stream: the reader is told of each batch.
+    new_chats = Pipeline(chats.create_chat.deliver, threads.run, delivered=lambda _: hub.wrote())
     limit = settings.max_body_bytes
 
     def endpoint(m: Method) -> api.Endpoint:
         if not m.batched:
-            return api.api_endpoint(m, chats, limit, threads, hub.wrote)
+            return api.api_endpoint(m, chats, limit, threads)
         if m.sends:
             return api.batched_endpoint(
                 m, chats, limit, threads, pipeline=sends, created=api.sent_message
             )
-        return api.batched_endpoint(m, chats, limit, threads, pipeline=users, created=api.new_user)
+        if m.path == "/users/add":
+            return api.batched_endpoint(
+                m, chats, limit, threads, pipeline=users, created=api.new_entity
+            )
+        return api.batched_endpoint(
+            m, chats, limit, threads, pipeline=new_chats, created=api.new_entity
+        )
 
     routes = [Route(m.path, endpoint(m), methods=["POST"]) for m in METHODS]
     routes += [

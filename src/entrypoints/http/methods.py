@@ -46,7 +46,6 @@ class Method:
     one_of: bool = False  # the body holds exactly one of the fields
     sends: bool = False  # a send: retry-safe with ``client_msg_id``
     batched: bool = False  # ``run`` prepares what a pipeline then stores (group commit)
-    streamed: bool = False  # what it writes is an event of the live stream
     names: frozenset[str] = attrs.field(init=False)
 
     @names.default
@@ -59,8 +58,9 @@ def _prepare_user(chats: Chats, body: Body) -> object:
     return chats.add_user.prepare(body["username"])
 
 
-def _add_chat(chats: Chats, body: Body) -> object:
-    return {"id": chats.create_chat(body["name"], body["users"]).id}
+def _prepare_chat(chats: Chats, body: Body) -> object:
+    # Only checked and given its id and time here: the chats' pipeline stores it.
+    return chats.create_chat.prepare(body["name"], body["users"])
 
 
 def _prepare_message(chats: Chats, body: Body) -> object:
@@ -122,11 +122,11 @@ METHODS: tuple[Method, ...] = (
             fields.CHAT_NAME,
             fields.user_ids("Member user ids, at least one, none twice; order is kept."),
         ),
-        run=_add_chat,
+        run=_prepare_chat,
         status=201,
         result=("Created",),
         errors=(DuplicateUser, UserNotFound, ChatNameTaken),
-        streamed=True,
+        batched=True,
     ),
     Method(
         path="/messages/add",
