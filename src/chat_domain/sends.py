@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from chat_domain.batches import BATCH_MOST, Pipeline, deliver_each
+from chat_domain.batches import Pipeline, deliver_each
 from chat_domain.errors import ClientMsgIdReused
 from chat_domain.model import Message, Sent
 from chat_domain.ports import UnitOfWork, UnitOfWorkFactory
-
-__all__ = ["BATCH_MOST", "Outcome", "SendPipeline", "deliver", "replay"]
 
 Outcome = Sent | Exception
 """What became of one send: what it stored, or why not."""
