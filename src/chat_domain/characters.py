@@ -59,10 +59,6 @@ def bidi_control_index(text: str) -> int | None:
     return None if found is None else found.start()
 
 
-def is_bidi_control(ch: str) -> bool:
-    return _BIDI_CONTROL.match(ch) is not None
-
-
 def is_emoji(ch: str) -> bool:
     return _EMOJI.match(ch) is not None
 

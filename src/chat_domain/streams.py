@@ -105,7 +105,8 @@ class EventHub(Generic[T]):
         user_id = rules.parse_id(user, "user")
         position = None if after is None else Position.parse(after, "after")
         self._opening += 1
-        self._woken.set()  # an idle reader places itself now
+        if not self._placed.is_set():
+            self._woken.set()  # an idle reader places itself now
         try:
             async with asyncio.timeout(OPEN_WAIT_S):
                 await self._placed.wait()

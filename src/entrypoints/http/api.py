@@ -92,8 +92,9 @@ def api_endpoint(
 
 
 PARSED_ON_LOOP = 64 * 1024
-"""Bodies up to this size are parsed on the event loop: a send's body (at most about
-17 KB of text and ids) parses faster than a hand-off to a thread takes."""
+"""Bodies up to this size are parsed on the event loop: a write's body (a send is at
+most about 17 KB of text and ids) parses faster than a hand-off to a thread takes;
+a chat with thousands of members goes to a thread."""
 
 
 def batched_endpoint(

@@ -74,7 +74,7 @@ class PostgresWakeups(Wakeups):
                 await _answer(connection)
                 await _run(connection, f"LISTEN {CHANNEL}")
                 await _run(connection, f"NOTIFY {CHANNEL}, 'hello'")
-                self.peers = await _count(connection, _PEERS)
+                self.peers = await _peers(connection)
                 self.connections += 1
                 pause = RECONNECT_S[0]
                 wake()  # whatever was written while this process was not listening
@@ -108,7 +108,7 @@ class PostgresWakeups(Wakeups):
                 if self.peers:
                     await _run(connection, f"NOTIFY {CHANNEL}")
             elif quiet:
-                self.peers = await _count(connection, _PEERS)  # the check, and a recount
+                self.peers = await _peers(connection)  # the check, and a recount
             if any(notify.pid != own for notify in connection.notifies):
                 self.peers = max(self.peers, 1)
                 wake()
@@ -120,19 +120,18 @@ def _set(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-async def _run(connection: Any, statement: str) -> None:
+async def _run(connection: Any, statement: str) -> Any:
+    """Run ``statement``; its first row, if it returns rows."""
     cursor = connection.cursor()  # kept until answered: psycopg2 needs it meanwhile
     cursor.execute(statement)
     await _answer(connection)
+    row = cursor.fetchone() if cursor.description is not None else None
     cursor.close()
+    return row
 
 
-async def _count(connection: Any, query: str) -> int:
-    cursor = connection.cursor()
-    cursor.execute(query)
-    await _answer(connection)
-    (count,) = cursor.fetchone()
-    cursor.close()
+async def _peers(connection: Any) -> int:
+    (count,) = await _run(connection, _PEERS)
     return int(count)
 
 
