@@ -3,11 +3,17 @@
 Both walk their index by keyset (``pages``): a page starts after the place
 of the last item before it, never at an offset, so a page costs what it
 returns and a walk neither skips nor repeats what was there when it began.
+
+Each list is read either as entities, through the repositories, or as its
+items' JSON documents, through the read views (``views``), with the same
+walk: only how a page is read, and how the last item of a page is known
+again to go on after it, differ (``readings``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TypeVar
 
 import attrs
 
@@ -25,6 +31,16 @@ from chat_domain.pages import (
     read_chat_cursor,
 )
 from chat_domain.ports import UnitOfWork, UnitOfWorkFactory
+from chat_domain.readings import (
+    CHAT_DOCUMENTS,
+    CHATS,
+    MESSAGE_DOCUMENTS,
+    MESSAGES,
+    ChatReading,
+    MessageReading,
+)
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -34,27 +50,38 @@ class ListChats:
     def __call__(self, user: object) -> list[Chat]:
         return list(self.page(user).chats)
 
-    def page(self, user: object, *, limit: object = UNSET, after: object = UNSET) -> ChatPage:
+    def page(self, user: object, *, limit: object = UNSET, after: object = UNSET) -> ChatPage[Chat]:
         """The user's chats after the cursor ``after``, at most ``limit`` of them (all
         when not given); ``next`` continues the walk."""
+        return self.read(CHATS, user, limit=limit, after=after)
+
+    def documents(
+        self, user: object, *, limit: object = UNSET, after: object = UNSET
+    ) -> ChatPage[str]:
+        """``page``, each chat as its JSON document (``documents.chat_json``)."""
+        return self.read(CHAT_DOCUMENTS, user, limit=limit, after=after)
+
+    def read(
+        self, reading: ChatReading[T], user: object, *, limit: object, after: object
+    ) -> ChatPage[T]:
         user_id = rules.parse_id(user, "user")
         size = None if limit is UNSET else rules.parse_limit(limit, PAGE_MAX)
         place = None if after is UNSET else read_chat_cursor(after, user_id)
         with self.uow() as uow:
-            rows = uow.chats.list_for_user(
-                user_id, after=place, limit=None if size is None else size + 1
-            )
+            rows = reading.read(uow, user_id, place, None if size is None else size + 1)
             # A user with chats exists; only an empty list needs the look-up.
             if not rows and uow.users.missing([user_id]):
                 raise UserNotFound([user_id], field="user")
         page = cut(rows, size)
-        last = page.items[-1] if page.has_more else None
-        return ChatPage(page.items, None if last is None else chat_cursor(user_id, last))
+        if not page.has_more:
+            return ChatPage(page.items, None)
+        return ChatPage(page.items, chat_cursor(user_id, reading.chat(page.items[-1])))
 
 
 @attrs.frozen
 class ListMessages:
-    """A chat's messages: whole (``__call__``, ``pages``) or one page (``page``)."""
+    """A chat's messages: whole (``__call__``, ``pages``) or one page (``page``), as
+    entities or as their JSON documents (``document_page``, ``document_pages``)."""
 
     uow: UnitOfWorkFactory
     page_size: int = 2000
@@ -70,13 +97,13 @@ class ListMessages:
         """The ``limit`` newest messages, or the nearest ``limit`` before ``before``, or
         the first ``limit`` after ``after`` (up to ``before``): oldest first, and
         whether more lie beyond in the direction of the walk."""
-        chat_id = rules.parse_id(chat, "chat")
-        size = rules.parse_limit(limit, PAGE_MAX)
-        with self.uow() as uow:
-            window = self._window(uow, chat_id, after, before, size)
-            page = self._read(uow, chat_id, attrs.evolve(window, newest_first=after is UNSET))
-            self._refuse_unknown(uow, chat_id, page.items, window)
-        return page
+        return self.read_page(MESSAGES, chat, limit=limit, before=before, after=after)
+
+    def document_page(
+        self, chat: object, *, limit: object, before: object = UNSET, after: object = UNSET
+    ) -> Page[str]:
+        """``page``, each message as its JSON document (``documents.message_json``)."""
+        return self.read_page(MESSAGE_DOCUMENTS, chat, limit=limit, before=before, after=after)
 
     def pages(
         self, chat: object, *, after: object = UNSET, before: object = UNSET
@@ -89,14 +116,44 @@ class ListMessages:
         of its own, after the last message of the page before: a long chat is
         never held whole, and no transaction stays open while a client reads.
         """
+        return self.read_pages(MESSAGES, chat, after=after, before=before)
+
+    def document_pages(
+        self, chat: object, *, after: object = UNSET, before: object = UNSET
+    ) -> Pages[str]:
+        """``pages``, each message as its JSON document."""
+        return self.read_pages(MESSAGE_DOCUMENTS, chat, after=after, before=before)
+
+    def read_page(
+        self,
+        reading: MessageReading[T],
+        chat: object,
+        *,
+        limit: object,
+        before: object,
+        after: object,
+    ) -> Page[T]:
+        chat_id = rules.parse_id(chat, "chat")
+        size = rules.parse_limit(limit, PAGE_MAX)
+        with self.uow() as uow:
+            window = self._window(uow, chat_id, after, before, size)
+            newest_first = attrs.evolve(window, newest_first=after is UNSET)
+            page = self._read(reading, uow, chat_id, newest_first)
+            self._refuse_unknown(uow, chat_id, page.items, window)
+        return page
+
+    def read_pages(
+        self, reading: MessageReading[T], chat: object, *, after: object, before: object
+    ) -> Pages[T]:
         chat_id = rules.parse_id(chat, "chat")
         with self.uow() as uow:
             window = self._window(uow, chat_id, after, before, self.page_size)
-            first = self._read(uow, chat_id, window)
+            first = self._read(reading, uow, chat_id, window)
             self._refuse_unknown(uow, chat_id, first.items, window)
         if not first.has_more:
             return Pages(first.items)
-        return Pages(first.items, self._pages_after(chat_id, window, first.items[-1]))
+        rest = self._pages_after(reading, chat_id, window, reading.message(first.items[-1]))
+        return Pages(first.items, rest)
 
     def _window(
         self, uow: UnitOfWork, chat_id: str, after: object, before: object, limit: int
@@ -119,7 +176,7 @@ class ListMessages:
         return message
 
     def _refuse_unknown(
-        self, uow: UnitOfWork, chat_id: str, listed: Sequence[Message], window: Window
+        self, uow: UnitOfWork, chat_id: str, listed: Sequence[object], window: Window
     ) -> None:
         # A listed message, or a cursor found in it, proves the chat exists;
         # only an empty, unbounded list needs the look-up.
@@ -127,18 +184,22 @@ class ListMessages:
         if not listed and unbounded and not uow.chats.exists(chat_id):
             raise ChatNotFound(chat_id)
 
-    def _read(self, uow: UnitOfWork, chat_id: str, window: Window) -> Page[Message]:
+    def _read(
+        self, reading: MessageReading[T], uow: UnitOfWork, chat_id: str, window: Window
+    ) -> Page[T]:
         # The walk's one look-ahead: a row past the page says whether more follow.
         assert window.limit is not None
-        rows = uow.messages.list_for_chat(chat_id, attrs.evolve(window, limit=window.limit + 1))
+        rows = reading.read(uow, chat_id, attrs.evolve(window, limit=window.limit + 1))
         return cut(rows, window.limit, turn_around=window.newest_first)
 
-    def _pages_after(self, chat_id: str, window: Window, last: Message) -> Iterator[list[Message]]:
+    def _pages_after(
+        self, reading: MessageReading[T], chat_id: str, window: Window, last: Message
+    ) -> Iterator[list[T]]:
         more = True
         while more:
             with self.uow() as uow:
-                page = self._read(uow, chat_id, attrs.evolve(window, after=last))
+                page = self._read(reading, uow, chat_id, attrs.evolve(window, after=last))
             if not page.items:
                 return
             yield list(page.items)
-            more, last = page.has_more, page.items[-1]
+            more, last = page.has_more, reading.message(page.items[-1])

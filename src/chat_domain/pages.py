@@ -65,10 +65,11 @@ class Pages(Generic[T]):
 
 
 @attrs.frozen
-class ChatPage:
-    """A page of a user's chats, and the cursor of the next (``None`` on the last)."""
+class ChatPage(Generic[T]):
+    """A page of a user's chats (entities or their JSON documents), and the cursor
+    of the next (``None`` on the last)."""
 
-    chats: Sequence[Chat]
+    chats: Sequence[T]
     next: str | None
 
 

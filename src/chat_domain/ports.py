@@ -16,6 +16,7 @@ from typing import Generic, Self, TypeVar
 from chat_domain.events import Event, Position
 from chat_domain.model import Chat, ChatKey, Message, Sent, User
 from chat_domain.pages import Window
+from chat_domain.views import ListViews
 
 T = TypeVar("T")
 
@@ -182,6 +183,7 @@ class UnitOfWork(abc.ABC):
     chats: ChatRepository
     messages: MessageRepository
     events: EventLog
+    views: ListViews
 
     def __enter__(self) -> Self:
         return self

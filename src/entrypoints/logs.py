@@ -13,7 +13,7 @@ import logging.config
 from datetime import UTC, datetime
 from typing import Any
 
-from entrypoints.http.serialize import format_time
+from chat_domain.documents import format_time
 
 ACCESS_LOGGER = "chat.access"
 # Attributes of a record that the access log and error log add via ``extra``.

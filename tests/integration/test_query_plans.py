@@ -27,6 +27,7 @@ from adapters.sql import open_database
 from adapters.sql.migrate import upgrade_to_head
 from adapters.sql.postgres.deadline import without_deadlines
 from adapters.sql.postgres.reads import chat_page_with_members
+from adapters.sql.postgres.views import chat_document_page, message_document_page
 from adapters.sql.queries import chat_page, message_page
 from tests.integration.databases import throwaway_postgres_database
 
@@ -135,12 +136,14 @@ def test_every_message_page_is_one_range_of_the_chat_s_index_never_sorted(
         "limit": 51,
     }
     for after, before, limit, newest_first in itertools.product((False, True), repeat=4):
-        statement = message_page(after=after, before=before, limit=limit, newest_first=newest_first)
-        nodes = _plan_nodes(seeded, statement, chat_id=chat, **cursors)
-        indexes, scanned = _index_walk(nodes)
-        assert (indexes, scanned) == ({"ix_messages_chat_id_created_at_id"}, set()), nodes
-        if limit:  # a page is read in index order, either way, and stops at its limit
-            assert "Sort" not in {node["Node Type"] for node in nodes}, nodes
+        shape = {"after": after, "before": before, "limit": limit, "newest_first": newest_first}
+        # The entities' page, and the read view's (the same page, as documents).
+        for statement in (message_page(**shape), message_document_page(**shape)):
+            nodes = _plan_nodes(seeded, statement, chat_id=chat, **cursors)
+            indexes, scanned = _index_walk(nodes)
+            assert (indexes, scanned) == ({"ix_messages_chat_id_created_at_id"}, set()), nodes
+            if limit:  # a page is read in index order, either way, and stops at its limit
+                assert "Sort" not in {node["Node Type"] for node in nodes}, nodes
 
 
 def test_chat_pages_walk_the_user_s_memberships_and_never_touch_messages(
@@ -152,6 +155,7 @@ def test_chat_pages_walk_the_user_s_memberships_and_never_touch_messages(
         for statement in (
             chat_page(after=after, limit=limit),
             chat_page_with_members(after=after, limit=limit),
+            chat_document_page(after=after, limit=limit),
         ):
             nodes = _plan_nodes(seeded, statement, user_id=user, **place)
             indexes, scanned = _index_walk(nodes)

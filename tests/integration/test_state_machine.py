@@ -5,6 +5,8 @@ with the same ids and the same clock, and demands identical results and
 identical errors after every step and of every list at the end. Ids are
 drawn so their order differs from creation order, and the clock is set back
 and held still at times, so ordering ties and late messages are exercised.
+On each side, every list is read as documents too, which must be the
+entities' JSON byte for byte (``tests.documents``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from chat_domain.model import UNSET, Chat, Message, User, chat_list_key
 from chat_domain.ports import UnitOfWorkFactory
 from chat_domain.sends import SendPipeline
 from entrypoints.bootstrap import Chats, Database, bootstrap
+from tests.documents import chat_lists_agree, message_lists_agree
 from tests.fakes import EPOCH, ListedIds, TickingClock
 from tests.integration.databases import clear_tables
 
@@ -263,13 +266,18 @@ class MemoryAndSql(RuleBasedStateMachine):
         for author in members:
             self._alike(methodcaller("send_message", chat, author, "hi"), 0)
 
-    @rule(user=users)
-    def list_chats(self, user: str) -> None:
+    @rule(user=users, limit=st.integers(1, 3))
+    def list_chats(self, user: str, limit: int) -> None:
         self._alike(methodcaller("list_chats", user))
+        for side in self.sides:  # and read as documents, the same on each side
+            chat_lists_agree(side.chats, user, limit=limit)
 
-    @rule(chat=chats)
-    def list_messages(self, chat: str) -> None:
-        self._alike(methodcaller("list_messages", chat))
+    @rule(chat=chats, limit=st.integers(1, 3), pick=st.integers(0, 20))
+    def list_messages(self, chat: str, limit: int, pick: int) -> None:
+        whole = self._alike(methodcaller("list_messages", chat))
+        cursor = whole[pick % len(whole)].id if isinstance(whole, list) and whole else chat
+        for side in self.sides:
+            message_lists_agree(side.chats, chat, limit=limit, cursor=cursor)
 
     @rule(
         chat=chats,
@@ -356,6 +364,8 @@ class MemoryAndSql(RuleBasedStateMachine):
         # Every list whole, and walked a page at a time (both ways for messages).
         for user_id in self.user_ids:
             self._walk_chats(user_id, limit=2)
+            for side in self.sides:
+                chat_lists_agree(side.chats, user_id, limit=2)
         for chat_id in self.chat_ids:
             self._walk_messages(chat_id, limit=2)
 

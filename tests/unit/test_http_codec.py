@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chat_domain.documents import chat_json, format_time, message_json
 from chat_domain.errors import ChatError
 from chat_domain.model import Chat, Message
 from entrypoints.http.body import parse_json, parse_request
 from entrypoints.http.methods import METHODS
-from entrypoints.http.serialize import chat_json, dumps, format_time, message_json
+from entrypoints.http.serialize import dumps
 from tests.strategies import json_values
 
 

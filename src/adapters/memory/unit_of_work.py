@@ -13,6 +13,7 @@ from adapters.memory.repositories import (
     MemoryUserRepository,
 )
 from adapters.memory.store import MemoryStore, Staged
+from adapters.memory.views import MemoryListViews
 from chat_domain import rules
 from chat_domain.errors import ChatNameTaken, UsernameTaken
 from chat_domain.events import chat_event, message_event
@@ -29,6 +30,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.chats = MemoryChatRepository(store, self._staged, self.users)
         self.messages = MemoryMessageRepository(store, self._staged, self.chats)
         self.events = MemoryEventLog(store)
+        self.views = MemoryListViews(self.chats, self.messages)
 
     def commit(self) -> None:
         staged, store = self._staged, self._store

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import abc
 from contextlib import AbstractContextManager
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, Connection, Engine, QueuePool
 
 from adapters.sql import queries, writes
 from adapters.sql.writes import Write
 from chat_domain.model import Chat, ChatKey
+from chat_domain.pages import Window
 from chat_domain.ports import Wakeups
 
 POOL_SIZE = 20
@@ -27,8 +29,23 @@ Requests past the pool wait for a connection instead, within its timeout.
 """
 
 
+class ViewStatements(Protocol):
+    """The read views' statements, which write each listed row's document in SQL."""
+
+    def chat_documents(
+        self, connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
+    ) -> list[str]:
+        """``queries.list_chats``, each chat as its JSON document."""
+        ...
+
+    def message_documents(self, connection: Connection, chat_id: str, window: Window) -> list[str]:
+        """``queries.list_messages``, each message as its JSON document."""
+        ...
+
+
 class Dialect(abc.ABC):
     engine: Engine
+    views: ViewStatements  # the dialect's ``views`` module
 
     alters_by_copy: bool = False
     """Whether migrations must rebuild a table to alter it (Alembic's batch mode)."""

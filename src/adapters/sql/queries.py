@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, tuple_
+from sqlalchemy import Connection, Integer, Select, and_, bindparam, func, or_, select, tuple_
 
 from adapters.sql.tables import UtcDateTime, chat_members, chats, messages, users
 from chat_domain import rules
@@ -61,7 +61,7 @@ def message_page(*, after: bool, before: bool, limit: bool, newest_first: bool) 
         page = page.where(_BEFORE)
     if newest_first:
         page = page.order_by(None).order_by(messages.c.created_at.desc(), messages.c.id.desc())
-    return page.limit(bindparam("limit")) if limit else page
+    return page.limit(bindparam("limit", type_=Integer)) if limit else page
 
 
 CHAT_COLUMNS = (chats.c.id, chats.c.name, chats.c.created_at, chats.c.last_message_at)
@@ -102,7 +102,7 @@ def chat_page(*, after: bool | None, limit: bool) -> Select[Any]:
     """``CHAT_LIST`` after a place (``after``: whether the place's chat has messages;
     ``None``: from the start), at most ``:limit`` chats."""
     page = CHAT_LIST if after is None else CHAT_LIST.where(_AFTER_ACTIVE if after else _AFTER_QUIET)
-    return page.limit(bindparam("limit")) if limit else page
+    return page.limit(bindparam("limit", type_=Integer)) if limit else page
 
 
 def chat_page_params(user_id: str, after: ChatKey | None, limit: int | None) -> dict[str, object]:
@@ -182,16 +182,25 @@ def find_message(connection: Connection, chat_id: str, message_id: str) -> Messa
     return found[0] if found else None
 
 
-def list_messages(connection: Connection, chat_id: str, window: Window) -> list[Message]:
+def message_page_params(chat_id: str, window: Window) -> dict[str, object]:
     params: dict[str, object] = {"chat_id": chat_id, "limit": window.limit}
     if window.after is not None:
         params.update(after_at=window.after.created_at, after_id=window.after.id)
     if window.before is not None:
         params.update(before_at=window.before.created_at, before_id=window.before.id)
-    statement = message_page(
-        after=window.after is not None,
-        before=window.before is not None,
-        limit=window.limit is not None,
-        newest_first=window.newest_first,
-    )
-    return messages_of(connection.execute(statement, params))
+    return params
+
+
+def page_shape(window: Window) -> dict[str, bool]:
+    """The arguments of ``message_page`` that read ``window``."""
+    return {
+        "after": window.after is not None,
+        "before": window.before is not None,
+        "limit": window.limit is not None,
+        "newest_first": window.newest_first,
+    }
+
+
+def list_messages(connection: Connection, chat_id: str, window: Window) -> list[Message]:
+    statement = message_page(**page_shape(window))
+    return messages_of(connection.execute(statement, message_page_params(chat_id, window)))

@@ -24,6 +24,7 @@ from adapters.sql.repositories import (
     SqlUserRepository,
 )
 from adapters.sql.sends import Send
+from adapters.sql.views import SqlListViews
 from adapters.sql.writes import Sends, Write
 from chat_domain.ports import UnitOfWork
 
@@ -38,6 +39,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.chats = SqlChatRepository(self)
         self.messages = SqlMessageRepository(self)
         self.events = SqlEventLog(self)
+        self.views = SqlListViews(self)
 
     def stage(self, write: Write | Send) -> None:
         if isinstance(write, Send):

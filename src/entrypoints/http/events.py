@@ -16,11 +16,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
+from chat_domain.documents import chat_json, message_json
 from chat_domain.events import Event
 from chat_domain.streams import EventHub
 from chat_domain.subscriptions import Opened, StreamEnded, Subscription
 from entrypoints.http.problems import MissingField
-from entrypoints.http.serialize import chat_json, message_json
 from entrypoints.metrics import Metrics
 from entrypoints.protocol import CONNECTION
 

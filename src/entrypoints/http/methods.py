@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 
 import attrs
 
+from chat_domain.documents import user_json
 from chat_domain.errors import (
     ChatError,
     ChatNameTaken,
@@ -26,7 +27,7 @@ from chat_domain.pages import Pages
 from chat_domain.service import Chats
 from entrypoints.http import fields
 from entrypoints.http.fields import Field
-from entrypoints.http.serialize import JsonArray, chat_json, dumps, message_json, user_json
+from entrypoints.http.serialize import JsonArray, dumps
 
 Body = Mapping[str, object]
 
@@ -75,30 +76,29 @@ def _given(body: Body, *names: str) -> dict[str, object]:
 
 def _get_chats(chats: Chats, body: Body) -> object:
     paging = _given(body, "limit", "after")
+    page = chats.list_chats.documents(body["user"], **paging)
     if not paging:
-        return JsonArray(Pages(chats.list_chats(body["user"])), chat_json)
-    page = chats.list_chats.page(body["user"], **paging)
+        return JsonArray(Pages(page.chats))
     end = b',"next":' + dumps(page.next) + b"}"
-    return JsonArray(Pages(page.chats), chat_json, prefix=b'{"chats":', suffix=end)
+    return JsonArray(Pages(page.chats), prefix=b'{"chats":', suffix=end)
 
 
 def _get_messages(chats: Chats, body: Body) -> object:
     # Streamed a page at a time: a chat's messages are unlimited, memory is not.
     paging = _given(body, "limit", "before", "after")
     if not paging:
-        return JsonArray(chats.list_messages.pages(body["chat"]), message_json)
+        return JsonArray(chats.list_messages.document_pages(body["chat"]))
     if "limit" not in paging:  # everything on the cursors' side, streamed the same way
-        pages = chats.list_messages.pages(body["chat"], **paging)
-        end = b',"has_more":false}'
-        return JsonArray(pages, message_json, prefix=b'{"messages":', suffix=end)
-    page = chats.list_messages.page(body["chat"], **paging)
+        pages = chats.list_messages.document_pages(body["chat"], **paging)
+        return JsonArray(pages, prefix=b'{"messages":', suffix=b',"has_more":false}')
+    page = chats.list_messages.document_page(body["chat"], **paging)
     end = b',"has_more":' + dumps(page.has_more) + b"}"
-    return JsonArray(Pages(page.items), message_json, prefix=b'{"messages":', suffix=end)
+    return JsonArray(Pages(page.items), prefix=b'{"messages":', suffix=end)
 
 
 def _get_users(chats: Chats, body: Body) -> object:
     if "users" in body:
-        return JsonArray(Pages(chats.look_up_users.by_ids(body["users"])), user_json)
+        return JsonArray(Pages([user_json(u) for u in chats.look_up_users.by_ids(body["users"])]))
     if "username" in body:
         return user_json(chats.look_up_users.by_name(body["username"])).encode()
     return user_json(chats.look_up_users.by_id(body["user"])).encode()

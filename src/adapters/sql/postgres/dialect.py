@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL
 
 from adapters.sql.dialect import Dialect
 from adapters.sql.errors import outages_as_unavailable
-from adapters.sql.postgres import reads, turns, writes
+from adapters.sql.postgres import reads, turns, views, writes
 from adapters.sql.postgres.deadline import without_deadlines
 from adapters.sql.postgres.engine import postgres_engine
 from adapters.sql.postgres.listen import PostgresWakeups
@@ -30,6 +30,8 @@ _MIGRATION_LOCK = 0x63686174  # "chat": the advisory lock key held while migrati
 
 
 class PostgresDialect(Dialect):
+    views = views
+
     def __init__(self, url: URL) -> None:
         self.engine = postgres_engine(url.set(drivername="postgresql+psycopg2"))
 

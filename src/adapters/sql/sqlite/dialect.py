@@ -23,6 +23,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from adapters.sql.dialect import Dialect
+from adapters.sql.sqlite import views
 from adapters.sql.sqlite.changes import DataVersionWatch
 from adapters.sql.sqlite.engine import BUSY_TIMEOUT_MS, WRITE_TRANSACTION, sqlite_engine
 from adapters.sql.sqlite.files import DatabaseFiles
@@ -54,6 +55,7 @@ def _newest_place(connection: Connection) -> int:
 
 class SqliteDialect(Dialect):
     alters_by_copy = True
+    views = views
 
     def __init__(self, url: URL) -> None:
         self.engine = sqlite_engine(url.set(drivername="sqlite+pysqlite"))

@@ -1,0 +1,25 @@
+"""The read views over the in-memory store: the repositories' lists, as documents."""
+
+from __future__ import annotations
+
+from adapters.memory.repositories import MemoryChatRepository, MemoryMessageRepository
+from chat_domain.documents import chat_json, message_json
+from chat_domain.model import ChatKey
+from chat_domain.pages import Window
+from chat_domain.views import ListViews
+
+
+class MemoryListViews(ListViews):
+    """What the unit of work's repositories list, committed and staged alike."""
+
+    def __init__(self, chats: MemoryChatRepository, messages: MemoryMessageRepository) -> None:
+        self._chats = chats
+        self._messages = messages
+
+    def chats(
+        self, user_id: str, *, after: ChatKey | None = None, limit: int | None = None
+    ) -> list[str]:
+        return [chat_json(c) for c in self._chats.list_for_user(user_id, after=after, limit=limit)]
+
+    def messages(self, chat_id: str, window: Window | None = None) -> list[str]:
+        return [message_json(m) for m in self._messages.list_for_chat(chat_id, window)]

@@ -1,0 +1,76 @@
+"""Each listed row's JSON document, written in SQL by the database itself.
+
+A document is concatenated from its fields in the statement: the contract's
+keys and punctuation as constants, each field written by the dialect's own
+functions (``Fields``), which must write a string exactly as the service's
+writer escapes it and a time with its six fraction digits and ``Z``
+(``chat_domain.documents``). Concatenation rather than the databases' JSON
+object builders, whose spacing and time formats are not the contract's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from sqlalchemy import ColumnElement, Text, func, literal_column
+
+from adapters.sql.tables import chats, messages
+
+Column = Callable[[Any], ColumnElement[str]]
+
+
+def constant(text: str) -> ColumnElement[str]:
+    """A constant piece of a document, written into the statement."""
+    assert "'" not in text
+    return literal_column(f"'{text}'", Text)
+
+
+@attrs.frozen
+class Fields:
+    """How one dialect writes a column as a piece of a document."""
+
+    string: Column  # a text as a JSON string (NULL for NULL)
+    time: Column  # a time as the contract writes it, unquoted
+    id: Column  # an id in canonical form, unquoted
+    members: ColumnElement[str]  # the listed chat's member ids as JSON strings, joined by ","
+
+    def quoted(self, column: ColumnElement[str]) -> ColumnElement[str]:
+        return constant('"') + column + constant('"')
+
+
+def message_document(sql: Fields) -> ColumnElement[str]:
+    """A listed message's document (``chat_domain.documents.message_json``)."""
+    return (
+        constant('{"id":')
+        + sql.quoted(sql.id(messages.c.id))
+        + constant(',"chat":')
+        + sql.quoted(sql.id(messages.c.chat_id))
+        + constant(',"author":')
+        + sql.quoted(sql.id(messages.c.author_id))
+        + constant(',"text":')
+        + sql.string(messages.c.text)
+        + constant(',"created_at":')
+        + sql.quoted(sql.time(messages.c.created_at))
+        + constant(',"client_msg_id":')
+        + func.coalesce(sql.string(messages.c.client_msg_id), constant("null"))
+        + constant("}")
+    )
+
+
+def chat_document(sql: Fields) -> ColumnElement[str]:
+    """A listed chat's document (``chat_domain.documents.chat_json``)."""
+    return (
+        constant('{"id":')
+        + sql.quoted(sql.id(chats.c.id))
+        + constant(',"name":')
+        + sql.string(chats.c.name)
+        + constant(',"users":[')
+        + sql.members
+        + constant('],"created_at":')
+        + sql.quoted(sql.time(chats.c.created_at))
+        + constant(',"last_message_at":')
+        + func.coalesce(sql.quoted(sql.time(chats.c.last_message_at)), constant("null"))
+        + constant("}")
+    )

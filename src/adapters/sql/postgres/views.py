@@ -1,0 +1,84 @@
+"""PostgreSQL's read views: the lists' pages with each row's document for its column.
+
+``to_json`` escapes a string exactly as the service's writer does, and
+``to_char`` writes a time with its six fraction digits (``to_json`` of a
+time drops trailing zeros). The pages are the lists' own statements
+(``queries``), prepared once per connection like the writes.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, Text, cast, func, select
+
+from adapters.sql import queries
+from adapters.sql.documents import Fields, chat_document, constant, message_document
+from adapters.sql.postgres import prepared
+from adapters.sql.postgres.prepared import PreparedStatement
+from adapters.sql.tables import chat_members, chats
+from chat_domain.model import ChatKey
+from chat_domain.pages import Window
+
+
+def _id(column: Any) -> ColumnElement[str]:
+    return cast(column, Text)
+
+
+_members = chat_members.alias("members")
+_fields = Fields(
+    string=lambda column: cast(func.to_json(column), Text),
+    time=lambda column: func.to_char(
+        func.timezone(constant("UTC"), column), constant('YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    ),
+    id=_id,
+    # An index probe per listed chat on (chat_id, position), after the page's sort and limit.
+    members=select(
+        func.string_agg(
+            constant('"') + _id(_members.c.user_id) + constant('"'), constant(",")
+        ).aggregate_order_by(_members.c.position)
+    )
+    .where(_members.c.chat_id == chats.c.id)
+    .scalar_subquery(),
+)
+_MESSAGE_DOCUMENT = message_document(_fields)
+_CHAT_DOCUMENT = chat_document(_fields)
+
+
+@functools.cache
+def message_document_page(**shape: bool) -> Select[Any]:
+    """``queries.message_page`` with each message's document for its one column."""
+    return queries.message_page(**shape).with_only_columns(_MESSAGE_DOCUMENT)
+
+
+@functools.cache
+def chat_document_page(*, after: bool | None, limit: bool) -> Select[Any]:
+    """``queries.chat_page`` with each chat's document for its one column."""
+    return queries.chat_page(after=after, limit=limit).with_only_columns(_CHAT_DOCUMENT)
+
+
+@functools.cache
+def _message_page(**shape: bool) -> PreparedStatement:
+    name = "chat_messages_" + "".join(str(int(shape[k])) for k in sorted(shape))
+    return PreparedStatement(name, message_document_page(**shape))
+
+
+@functools.cache
+def _chat_page(*, after: bool | None, limit: bool) -> PreparedStatement:
+    name = f"chat_chats_{'x' if after is None else int(after)}{int(limit)}"
+    return PreparedStatement(name, chat_document_page(after=after, limit=limit))
+
+
+def message_documents(connection: Connection, chat_id: str, window: Window) -> list[str]:
+    statement = _message_page(**queries.page_shape(window))
+    params = queries.message_page_params(chat_id, window)
+    return [row[0] for row in prepared.run(connection, statement, params, begin=False)]
+
+
+def chat_documents(
+    connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
+) -> list[str]:
+    statement = _chat_page(after=None if after is None else after[0], limit=limit is not None)
+    params = queries.chat_page_params(user_id, after, limit)
+    return [row[0] for row in prepared.run(connection, statement, params, begin=False)]

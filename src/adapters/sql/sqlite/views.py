@@ -1,0 +1,86 @@
+"""SQLite's read views: the lists' pages with each row's document for its column.
+
+SQLite keeps ids as 32 hex digits and times as fixed-width UTC text
+(``tables``), so their pieces are the stored text cut and joined;
+``json_quote`` escapes a string exactly as the service's writer does.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, Text, func, literal_column, select
+
+from adapters.sql import queries
+from adapters.sql.documents import Fields, chat_document, constant, message_document
+from adapters.sql.tables import chat_members, chats
+from chat_domain.model import ChatKey
+from chat_domain.pages import Window
+
+
+def _cut(column: Any, start: int, length: int) -> ColumnElement[str]:
+    """``substr`` with the numbers written into the statement."""
+    return func.substr(column, literal_column(str(start)), literal_column(str(length)), type_=Text)
+
+
+def _id(column: Any) -> ColumnElement[str]:
+    # 32 hex digits as stored, to the canonical 8-4-4-4-12 form.
+    joined = _cut(column, 1, 8)
+    for start, length in ((9, 4), (13, 4), (17, 4), (21, 12)):
+        joined = joined + constant("-") + _cut(column, start, length)
+    return joined
+
+
+def _time(column: Any) -> ColumnElement[str]:
+    # "YYYY-MM-DD HH:MM:SS.ffffff" as stored, to "YYYY-MM-DDTHH:MM:SS.ffffffZ".
+    return _cut(column, 1, 10) + constant("T") + _cut(column, 12, 15) + constant("Z")
+
+
+# group_concat joins in the order its rows come, which an ordered subquery in
+# FROM keeps (SQLite does not flatten one into an aggregate); SQLite before
+# 3.44 has no ORDER BY inside an aggregate.
+_members = chat_members.alias("members")
+_ordered = (
+    select(_members.c.user_id)
+    .where(_members.c.chat_id == chats.c.id)
+    .order_by(_members.c.position)
+    .correlate(chats)
+    .subquery("ordered")
+)
+_fields = Fields(
+    string=lambda column: func.json_quote(column, type_=Text),
+    time=_time,
+    id=_id,
+    members=select(
+        func.group_concat(constant('"') + _id(_ordered.c.user_id) + constant('"'), constant(","))
+    )
+    .select_from(_ordered)
+    .scalar_subquery(),
+)
+_MESSAGE_DOCUMENT = message_document(_fields)
+_CHAT_DOCUMENT = chat_document(_fields)
+
+
+@functools.cache
+def _message_page(**shape: bool) -> Select[Any]:
+    return queries.message_page(**shape).with_only_columns(_MESSAGE_DOCUMENT)
+
+
+@functools.cache
+def _chat_page(*, after: bool | None, limit: bool) -> Select[Any]:
+    return queries.chat_page(after=after, limit=limit).with_only_columns(_CHAT_DOCUMENT)
+
+
+def message_documents(connection: Connection, chat_id: str, window: Window) -> list[str]:
+    statement = _message_page(**queries.page_shape(window))
+    params = queries.message_page_params(chat_id, window)
+    return list(connection.execute(statement, params).scalars())
+
+
+def chat_documents(
+    connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
+) -> list[str]:
+    statement = _chat_page(after=None if after is None else after[0], limit=limit is not None)
+    params = queries.chat_page_params(user_id, after, limit)
+    return list(connection.execute(statement, params).scalars())

@@ -1,0 +1,34 @@
+"""The read side: the two lists as their answers' JSON, straight from the store.
+
+Reads need no domain model (the views of cosmicpython's CQRS chapter): a
+list is read as the JSON documents the contract writes for its items, built
+where that costs least (by the database itself, in SQL), while every write
+still goes through the entities and their rules. The walk over the lists
+(pages, cursors, refusals) is the same for both ways of reading (``lists``).
+"""
+
+from __future__ import annotations
+
+import abc
+
+from chat_domain.model import ChatKey
+from chat_domain.pages import Window
+
+
+class ListViews(abc.ABC):
+    """The lists of the repositories (``ports``), each item as its JSON document.
+
+    Every adapter writes each item byte for byte as ``documents`` writes the
+    entity the repositories would list in its place, in the same order, for
+    any data.
+    """
+
+    @abc.abstractmethod
+    def chats(
+        self, user_id: str, *, after: ChatKey | None = None, limit: int | None = None
+    ) -> list[str]:
+        """``ChatRepository.list_for_user``, as ``documents.chat_json`` documents."""
+
+    @abc.abstractmethod
+    def messages(self, chat_id: str, window: Window | None = None) -> list[str]:
+        """``MessageRepository.list_for_chat``, as ``documents.message_json`` documents."""
