@@ -25,6 +25,7 @@ from sqlalchemy import Table, make_url
 from adapters.sql import open_database, tables
 from bench import schema
 from bench.dataset import Dataset
+from chat_domain.documents import members_json
 from chat_domain.rules import name_key
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -69,14 +70,18 @@ def _user_values(row: tuple[str, str, datetime]) -> tuple[object, ...]:
     return (row[0], row[1], name_key(row[1]), row[2])
 
 
-def _chat_values(row: tuple[str, str, datetime, datetime | None]) -> tuple[object, ...]:
-    return (row[0], row[1], name_key(row[1]), row[2], row[3])
+def _chat_values(
+    row: tuple[str, str, datetime, datetime | None], members: list[str]
+) -> tuple[object, ...]:
+    # The members as the chat list's read view lists them, as the product writes them.
+    return (row[0], row[1], name_key(row[1]), row[2], row[3], members_json(members))
 
 
 def _tables(data: Dataset) -> Iterator[tuple[tuple[str, tuple[str, ...]], Iterable[Any]]]:
     """Each table in foreign-key order with its rows, as the schema's columns want them."""
     yield schema.USERS, map(_user_values, data.users())
-    yield schema.CHATS, map(_chat_values, data.chats())
+    chats = (_chat_values(row, data.member_ids(i)) for i, row in enumerate(data.chats()))
+    yield schema.CHATS, chats
     yield schema.MEMBERS, data.members()
     yield schema.MESSAGES, data.messages()
 

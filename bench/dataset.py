@@ -138,6 +138,10 @@ class Dataset:
             last_at = None if last is None else self._message_time(last)
             yield (chat_id, f"chat_{i}", self._chat_time(i), last_at)
 
+    def member_ids(self, chat: int) -> list[str]:
+        """The ids of chat number ``chat``'s members, in its order."""
+        return [self.user_ids[user] for user in self._members[chat]]
+
     def members(self) -> Iterator[MemberRow]:
         for i, chat_id in enumerate(self.chat_ids):
             for position, user in enumerate(self._members[i]):

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, insert, inspect
 from adapters.sql import Database, open_database
 from adapters.sql.migrate import alembic_config, schema_is_current, upgrade_to_head
 from adapters.sql.tables import chat_members, chats, messages, metadata, users
+from chat_domain.documents import chat_json
 from chat_domain.model import Sent
 from entrypoints import cli
 from entrypoints.bootstrap import bootstrap
@@ -78,23 +79,27 @@ def test_migrate_command_explains_an_unreachable_database(
     assert "cannot be reached" in capsys.readouterr().err
 
 
-def test_a_database_of_the_first_schema_keeps_its_messages_and_gains_keys(
+def test_a_database_of_the_first_schema_keeps_its_data_and_gains_what_came_since(
     empty: Database,
 ) -> None:
     with empty.dialect.migrating() as connection:
         command.upgrade(alembic_config(connection, batch=empty.dialect.alters_by_copy), "0001")
-    user, chat, message = (str(uuid.uuid4()) for _ in range(3))
+    user, other, chat, message = (str(uuid.uuid4()) for _ in range(4))
     when = datetime(2026, 11, 27, tzinfo=UTC)
     with empty.engine.begin() as connection:  # only the first schema's columns
-        connection.execute(
-            insert(users).values(id=user, username="old", username_key="old", created_at=when)
-        )
+        for user_id, name in ((user, "old"), (other, "older")):
+            connection.execute(
+                insert(users).values(id=user_id, username=name, username_key=name, created_at=when)
+            )
         connection.execute(
             insert(chats).values(
                 id=chat, name="old", name_key="old", created_at=when, last_message_at=when
             )
         )
-        connection.execute(insert(chat_members).values(chat_id=chat, user_id=user, position=0))
+        for position, member in enumerate((other, user)):  # not in the order of their ids
+            connection.execute(
+                insert(chat_members).values(chat_id=chat, user_id=member, position=position)
+            )
         connection.execute(
             insert(messages).values(
                 id=message, chat_id=chat, author_id=user, text="before", created_at=when
@@ -108,3 +113,7 @@ def test_a_database_of_the_first_schema_keeps_its_messages_and_gains_keys(
     assert (old.text, old.client_msg_id) == ("before", None)
     first = service.send_message.sent(chat, user, "after", "k")
     assert service.send_message.sent(chat, user, "after", "k") == Sent(first.message, replayed=True)
+    # The chat list's read view lists the old chat's members as its entity does.
+    (listed,) = service.list_chats(user)
+    assert listed.users == (other, user)
+    assert list(service.list_chats.documents(user).chats) == [chat_json(listed)]

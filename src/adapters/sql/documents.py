@@ -34,7 +34,6 @@ class Fields:
     string: Column  # a text as a JSON string (NULL for NULL)
     time: Column  # a time as the contract writes it, unquoted
     id: Column  # an id in canonical form, unquoted
-    members: ColumnElement[str]  # the listed chat's member ids as JSON strings, joined by ","
 
     def quoted(self, column: ColumnElement[str]) -> ColumnElement[str]:
         return constant('"') + column + constant('"')
@@ -67,7 +66,7 @@ def chat_document(sql: Fields) -> ColumnElement[str]:
         + constant(',"name":')
         + sql.string(chats.c.name)
         + constant(',"users":[')
-        + sql.members
+        + chats.c.users_json  # written with the chat, as its documents list them
         + constant('],"created_at":')
         + sql.quoted(sql.time(chats.c.created_at))
         + constant(',"last_message_at":')

@@ -11,36 +11,21 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, Text, cast, func, select
+from sqlalchemy import Connection, Select, Text, cast, func
 
 from adapters.sql import queries
 from adapters.sql.documents import Fields, chat_document, constant, message_document
 from adapters.sql.postgres import prepared
 from adapters.sql.postgres.prepared import PreparedStatement
-from adapters.sql.tables import chat_members, chats
 from chat_domain.model import ChatKey
 from chat_domain.pages import Window
 
-
-def _id(column: Any) -> ColumnElement[str]:
-    return cast(column, Text)
-
-
-_members = chat_members.alias("members")
 _fields = Fields(
     string=lambda column: cast(func.to_json(column), Text),
     time=lambda column: func.to_char(
         func.timezone(constant("UTC"), column), constant('YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
     ),
-    id=_id,
-    # An index probe per listed chat on (chat_id, position), after the page's sort and limit.
-    members=select(
-        func.string_agg(
-            constant('"') + _id(_members.c.user_id) + constant('"'), constant(",")
-        ).aggregate_order_by(_members.c.position)
-    )
-    .where(_members.c.chat_id == chats.c.id)
-    .scalar_subquery(),
+    id=lambda column: cast(column, Text),
 )
 _MESSAGE_DOCUMENT = message_document(_fields)
 _CHAT_DOCUMENT = chat_document(_fields)

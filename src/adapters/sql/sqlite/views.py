@@ -10,11 +10,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, Text, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, Select, Text, func, literal_column
 
 from adapters.sql import queries
 from adapters.sql.documents import Fields, chat_document, constant, message_document
-from adapters.sql.tables import chat_members, chats
 from chat_domain.model import ChatKey
 from chat_domain.pages import Window
 
@@ -37,27 +36,7 @@ def _time(column: Any) -> ColumnElement[str]:
     return _cut(column, 1, 10) + constant("T") + _cut(column, 12, 15) + constant("Z")
 
 
-# group_concat joins in the order its rows come, which an ordered subquery in
-# FROM keeps (SQLite does not flatten one into an aggregate); SQLite before
-# 3.44 has no ORDER BY inside an aggregate.
-_members = chat_members.alias("members")
-_ordered = (
-    select(_members.c.user_id)
-    .where(_members.c.chat_id == chats.c.id)
-    .order_by(_members.c.position)
-    .correlate(chats)
-    .subquery("ordered")
-)
-_fields = Fields(
-    string=lambda column: func.json_quote(column, type_=Text),
-    time=_time,
-    id=_id,
-    members=select(
-        func.group_concat(constant('"') + _id(_ordered.c.user_id) + constant('"'), constant(","))
-    )
-    .select_from(_ordered)
-    .scalar_subquery(),
-)
+_fields = Fields(string=lambda column: func.json_quote(column, type_=Text), time=_time, id=_id)
 _MESSAGE_DOCUMENT = message_document(_fields)
 _CHAT_DOCUMENT = chat_document(_fields)
 
