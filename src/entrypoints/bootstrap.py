@@ -19,8 +19,6 @@ from __future__ import annotations
 import functools
 import logging
 
-from starlette.applications import Starlette
-
 from adapters.memory import MemoryStore
 from adapters.sql import Database, open_database
 from adapters.sql.migrate import schema_is_current
@@ -28,7 +26,7 @@ from adapters.system import SystemClock, Uuid7Generator
 from chat_domain.errors import Unavailable
 from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory
 from chat_domain.service import Chats
-from entrypoints.http import create_app
+from entrypoints.http import ChatApp, create_app
 from entrypoints.logs import configure_logging
 from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
@@ -52,7 +50,7 @@ def bootstrap(
     )
 
 
-def build_app(settings: Settings) -> Starlette:
+def build_app(settings: Settings) -> ChatApp:
     """The app over the database that ``settings`` name (no connection is made yet)."""
     database = open_database(settings.database_url)
     try:
@@ -77,7 +75,7 @@ def build_app(settings: Settings) -> Starlette:
     )
 
 
-def worker_app(settings: Settings) -> Starlette:
+def worker_app(settings: Settings) -> ChatApp:
     """The app of one server process, as the process runner starts it (``server``)."""
     configure_logging(settings.log_level, settings.log_format)
     return build_app(settings)

@@ -1,4 +1,4 @@
-"""The metrics middleware and ``/metrics``, on a small Starlette app of their own."""
+"""The metrics of every request (``Exchange``) and ``/metrics``, on a small app of their own."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from chat_domain.errors import UsernameTaken
-from entrypoints.http.middleware.metrics import MetricsMiddleware
+from entrypoints.http.middleware.exchange import Exchange
 from entrypoints.http.problems import problem_response
 from entrypoints.metrics import Metrics, prepare_multiprocess_dir
 from tests.prometheus_text import Samples, samples, value
@@ -47,7 +47,7 @@ def make_app(metrics: Metrics) -> Starlette:
         Route("/broken", _broken, methods=["POST"]),
         metrics.route(),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(MetricsMiddleware, metrics=metrics)])
+    return Starlette(routes=routes, middleware=[Middleware(Exchange, metrics=metrics)])
 
 
 def scrape(client: TestClient) -> Samples:

@@ -1,7 +1,7 @@
-"""The HTTP entry point: the Starlette app, its endpoints, codecs, problems and OpenAPI."""
+"""The HTTP entry point: the ASGI app, its endpoints, codecs, problems and OpenAPI."""
 
 from __future__ import annotations
 
-from entrypoints.http.app import create_app
+from entrypoints.http.app import ChatApp, create_app
 
-__all__ = ["create_app"]
+__all__ = ["ChatApp", "create_app"]

@@ -1,20 +1,16 @@
-"""The HTTP API: a Starlette app built from the use cases by ``create_app``."""
+"""The HTTP API: the ASGI app built from the use cases by ``create_app``."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chat_domain.batches import Pipeline
-from chat_domain.errors import ChatError, NotFound
 from chat_domain.ports import Wakeups
 from chat_domain.sends import SendPipeline
 from chat_domain.service import Chats
@@ -22,34 +18,38 @@ from chat_domain.streams import EventHub
 from entrypoints.http import api, events, web
 from entrypoints.http.methods import METHODS, Method
 from entrypoints.http.middleware.cors import Cors
+from entrypoints.http.middleware.exchange import Exchange
 from entrypoints.http.middleware.hosts import TrustedHosts
 from entrypoints.http.middleware.listeners import Listeners
-from entrypoints.http.middleware.metrics import MetricsMiddleware
 from entrypoints.http.middleware.paths import ExactPaths
-from entrypoints.http.middleware.request_log import RequestLog
+from entrypoints.http.middleware.refusals import Refusals
 from entrypoints.http.openapi import openapi_document
-from entrypoints.http.problems import MethodNotAllowed, problem_response
 from entrypoints.http.serialize import dumps
+from entrypoints.http.threads import Threads
 from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
 
 
-async def _chat_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, ChatError)
-    return problem_response(error)
+class ChatApp:
+    """The ASGI app: Starlette's router inside our own middleware.
 
+    Not Starlette's application class, whose two error layers would wrap
+    every answer again: errors are answered by ``Refusals`` and, as a last
+    resort, ``Exchange``. As Starlette's app does, it names itself in the
+    scope, so that the router raises its 404 and 405 for ``Refusals`` to
+    answer as problems.
+    """
 
-async def _http_error(request: Request, error: Exception) -> Response:
-    # Starlette's router raises these for unknown paths and wrong methods.
-    assert isinstance(error, HTTPException)
-    path = request.url.path
-    if error.status_code == 405:
-        # Starlette keeps a route's methods in a set; answer them in a stable order.
-        allow = ", ".join(sorted((error.headers or {}).get("Allow", "").split(", ")))
-        return problem_response(
-            MethodNotAllowed(f"{request.method} is not allowed on {path}", allow=allow)
-        )
-    return problem_response(NotFound(f"no such path: {path}"))
+    def __init__(self, router: Router, middleware: list[Middleware]) -> None:
+        self.router = router
+        app: ASGIApp = router
+        for cls, args, kwargs in reversed(middleware):
+            app = cls(app, *args, **kwargs)
+        self._stack = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self
+        await self._stack(scope, receive, send)
 
 
 def create_app(
@@ -60,7 +60,7 @@ def create_app(
     shutdown: Callable[[], None] | None = None,
     metrics: Metrics | None = None,
     wakeups: Wakeups | None = None,
-) -> Starlette:
+) -> ChatApp:
     """The ASGI app serving ``chats``.
 
     ``ready`` answers whether the database is reachable and its schema
@@ -69,11 +69,11 @@ def create_app(
     request is measured and ``GET /metrics`` serves the measurements.
     ``wakeups`` tell the live stream of the other server processes' writes.
     """
-    threads = api.Threads()
+    threads = Threads()
     hub = EventHub(chats.uow, threads.run, events.encode, wakeups=wakeups)
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: object) -> AsyncIterator[None]:
         hub.start()
         try:
             yield
@@ -97,18 +97,18 @@ def create_app(
     new_chats = Pipeline(chats.create_chat.deliver, threads.run, delivered=lambda _: hub.wrote())
     limit = settings.max_body_bytes
 
-    def endpoint(m: Method) -> api.Endpoint:
+    def endpoint(m: Method) -> ASGIApp:
         if not m.batched:
-            return api.api_endpoint(m, chats, limit, threads)
+            return api.ReadEndpoint(m, chats, limit, threads)
         if m.sends:
-            return api.batched_endpoint(
+            return api.BatchedEndpoint(
                 m, chats, limit, threads, pipeline=sends, created=api.sent_message
             )
         if m.path == "/users/add":
-            return api.batched_endpoint(
+            return api.BatchedEndpoint(
                 m, chats, limit, threads, pipeline=users, created=api.new_entity
             )
-        return api.batched_endpoint(
+        return api.BatchedEndpoint(
             m, chats, limit, threads, pipeline=new_chats, created=api.new_entity
         )
 
@@ -121,28 +121,27 @@ def create_app(
         *web.routes(),
     ]
     public = web.PATHS | {"/openapi.json"}
+    if metrics is not None:
+        routes.append(metrics.route())
+    # Outermost, so it sees every answer, the last-resort 500 included.
     middleware = [
-        Middleware(RequestLog, debug=settings.debug, public=public),
+        Middleware(
+            Exchange,
+            debug=settings.debug,
+            public=public,
+            metrics=metrics,
+            # Answered before routing (a size limit refusing a body, say): keep their label.
+            known_paths=[*(m.path for m in METHODS), "/events"],
+        ),
         Middleware(ExactPaths),
     ]
     if settings.metrics_port is not None:
         middleware.append(Middleware(Listeners, operator_port=settings.metrics_port))
-    if metrics is not None:
-        routes.append(metrics.route())
-        # Outermost, so it sees every answer, the last-resort 500 included.
-        known = [*(m.path for m in METHODS), "/events"]
-        middleware.insert(0, Middleware(MetricsMiddleware, metrics=metrics, known_paths=known))
     middleware.append(Middleware(TrustedHosts, allowed=settings.allowed_hosts))
     if settings.cors_origins:
         # Inside the host check, so a refused Host is refused for every origin.
         middleware.append(Middleware(Cors, origins=settings.cors_origins))
-    app = Starlette(
-        debug=settings.debug,
-        routes=routes,
-        middleware=middleware,
-        exception_handlers={ChatError: _chat_error, HTTPException: _http_error},
-        lifespan=lifespan,
-    )
+    middleware.append(Middleware(Refusals))
     # The contract's paths are exact: "/users/add/" is an unknown path, not a redirect.
-    app.router.redirect_slashes = False
-    return app
+    router = Router(routes, redirect_slashes=False, lifespan=lifespan)
+    return ChatApp(router, middleware)

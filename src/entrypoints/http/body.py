@@ -1,8 +1,6 @@
-"""Reading a request body within its limit, and parsing it as strict JSON.
+"""Parsing a request body as strict JSON (reading it is ``answers.read_body``).
 
-Reading stops as soon as the body is known to be too large (from its
-Content-Length, or counting streamed chunks), so a client streaming
-gigabytes costs the server one chunk of memory. Parsing refuses everything
+Parsing refuses everything
 that is not plain interoperable JSON (RFC 8259 as I-JSON, RFC 7493, means it):
 invalid UTF-8, NaN and Infinity, numbers no JSON peer could hold, duplicate
 keys and nesting deep enough to exhaust the parser.
@@ -14,12 +12,9 @@ import json
 import math
 from collections.abc import Mapping
 
-from starlette.requests import ClientDisconnect, Request
-
 from chat_domain.errors import Invalid
 from entrypoints.http.methods import Method
 from entrypoints.http.problems import (
-    BodyTooLarge,
     InvalidBody,
     InvalidJson,
     MissingField,
@@ -29,23 +24,6 @@ from entrypoints.http.problems import (
 # The longest number literal accepted: far past any float64 or int64, far
 # short of what makes int() slow or hits Python's digit limit.
 MAX_NUMBER_CHARS = 100
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge(limit)
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise BodyTooLarge(limit)
-            chunks.append(chunk)
-    except ClientDisconnect:
-        raise InvalidJson("the client went away before the body ended") from None
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _refuse_constant(name: str) -> object:

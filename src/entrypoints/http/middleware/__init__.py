@@ -1,1 +1,2 @@
-"""The HTTP app's middleware, pure ASGI: request log, trusted hosts, metrics."""
+"""The HTTP app's middleware, pure ASGI: the exchange (id, log, metrics), paths,
+listeners, trusted hosts, CORS and refusals."""
