@@ -86,6 +86,7 @@ class Target:
     baselines: tuple[str, ...] = ()  # ceilings measured beside it (PostgreSQL only)
     memory_probe: bool = False  # stream the big chat and watch the server's RSS
     page_connections: tuple[int, ...] = ()  # the concurrency the PAGES are measured at
+    profiled: tuple[str, ...] = ()  # methods whose CPU is sampled (bench/profile.py)
 
 
 @attrs.frozen
@@ -138,6 +139,13 @@ TINY = DataShape(
 
 ALL_BASELINES = ("http", "write", "write-busy", "read-chats", "read-messages")
 
+# The list methods and a page, sampled at the focus concurrency on one worker.
+PROFILED = ("messages/get", "chats/get", "messages/page")
+
+SQLITE_READS_BEFORE = {"chats/get": 35.0, "messages/get": 55.0}
+"""SQLite's lists (small data, one worker, 32 connections, req/s) before they were read
+as documents: the full run of 2026-11-27 (docs/performance.md), the last that measured them."""
+
 FULL = Plan(
     name="full",
     duration_s=5.0,
@@ -152,7 +160,8 @@ FULL = Plan(
             connections=(1, 32, 128),
             baselines=ALL_BASELINES,
             memory_probe=True,
-            page_connections=(32,),
+            page_connections=(1, 32, 128),
+            profiled=PROFILED,
         ),
         Target("pg-2w", "postgresql", LARGE, workers=2, connections=(32,), baselines=ALL_BASELINES),
         Target("pg-small-1w", "postgresql", SMALL, workers=1, connections=(32,)),
@@ -174,6 +183,7 @@ SMOKE = Plan(
             baselines=ALL_BASELINES,
             memory_probe=True,
             page_connections=(4,),
+            profiled=PROFILED,
         ),
         Target("sqlite-1w", "sqlite", TINY, workers=1, connections=(4,)),
     ),

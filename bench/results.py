@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from bench.plan import Plan
+from bench.profile import CpuProfile
 from bench.report import Report, Verdict
 
 _PACKAGES = ("starlette", "uvicorn", "uvloop", "httptools", "sqlalchemy", "psycopg2-binary")
@@ -65,8 +66,20 @@ def to_json(plan: Plan, report: Report, found: Sequence[Verdict], seconds: float
             label: {**attrs.asdict(mem), "growth_mb": mem.growth_mb}
             for label, mem in report.memory.items()
         },
+        "profiles": {
+            key: found
+            if isinstance(found, str)
+            else {**attrs.asdict(found), "python_share": found.python_share}
+            for key, found in report.profiles.items()
+        },
         "targets": [attrs.asdict(v) for v in found],
     }
+
+
+def _profile(sampled: CpuProfile | str) -> Any:
+    if isinstance(sampled, str):
+        return {"not_sampled": sampled}
+    return {**attrs.asdict(sampled), "python_share": round(sampled.python_share, 3)}
 
 
 def write(out_dir: Path, stem: str, document: dict[str, Any]) -> Path:

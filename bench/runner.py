@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from bench import batches, databases, load, memory
+from sqlalchemy import make_url
+
+from bench import batches, databases, load, memory, profile
 from bench.dataset import Dataset
 from bench.plan import (
     BASELINE_LOADS,
@@ -21,7 +24,7 @@ from bench.plan import (
     Target,
 )
 from bench.report import BASELINE, Measurement, Report
-from bench.servers import BASELINE_APPS, PRODUCT_APP, serve
+from bench.servers import BASELINE_APPS, PRODUCT_APP, Server, serve
 
 Log = Callable[[str], None]
 
@@ -113,6 +116,8 @@ def _measure(session: Session, target: Target, db_url: str, data: Dataset) -> No
             for page in PAGES:
                 at = min(connections, PAGE_CONNECTIONS.get(page, connections))
                 session.measure(target, page, page, product.url, at)
+        for method in target.profiled:
+            _profile(session, target, product, db_url, method)
         if target.memory_probe:
             result = memory.probe(product, data.handles().big_chat)
             session.report.memory[f"{target.label}, {target.data.name} data"] = result
@@ -120,6 +125,38 @@ def _measure(session: Session, target: Target, db_url: str, data: Dataset) -> No
                 f"{target.label:12} memory: {result.messages} messages,"
                 f" RSS +{result.growth_mb:.1f} MB"
             )
+
+
+def _profile(session: Session, target: Target, product: Server, db_url: str, method: str) -> None:
+    """Where ``method``'s CPU goes at the focus concurrency; a failure to sample is reported."""
+    key = f"{target.label} {method}"
+    seconds = max(session.plan.duration_s, 3)
+
+    def drive() -> load.LoadResult:
+        return load.run(
+            session.wrk,
+            product.url,
+            method,
+            session.handles(target),
+            session.tag(),
+            connections=session.plan.focus_connections,
+            duration_s=seconds,
+        )
+
+    try:
+        found = profile.profile(
+            product.process.pid,
+            str(make_url(db_url).database),
+            drive,
+            seconds=seconds,
+            out=session.workdir / f"{target.label}-{method.replace('/', '-')}.raw",
+        )
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        session.report.profiles[key] = str(error)
+        session.log(f"{target.label:12} {method:24} not profiled: {error}")
+        return
+    session.report.profiles[key] = found
+    session.log(f"{target.label:12} {method:24} {found.describe()}")
 
 
 @contextlib.contextmanager
