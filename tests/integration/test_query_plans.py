@@ -139,7 +139,7 @@ def test_every_message_page_is_one_range_of_the_chat_s_index_never_sorted(
         shape = {"after": after, "before": before, "limit": limit, "newest_first": newest_first}
         # The entities' page, and the read view's (the same page, as documents).
         for statement in (message_page(**shape), message_document_page(**shape)):
-            nodes = _plan_nodes(seeded, statement, chat_id=chat, **cursors)
+            nodes = _plan_nodes(seeded, statement, chat_id=chat, chat_text=chat, **cursors)
             indexes, scanned = _index_walk(nodes)
             assert (indexes, scanned) == ({"ix_messages_chat_id_created_at_id"}, set()), nodes
             if limit:  # a page is read in index order, either way, and stops at its limit

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
-from sqlalchemy import ColumnElement, Text, func, literal_column
+from sqlalchemy import ColumnElement, Text, bindparam, func, literal_column
 
 from adapters.sql.tables import chats, messages
 
@@ -39,20 +39,27 @@ class Fields:
         return constant('"') + column + constant('"')
 
 
+CHAT_TEXT = bindparam("chat_text", type_=Text)
+"""The listed chat's id as its documents write it: every message of a page is in the
+chat asked for, so the statement writes the id it was given rather than each row's."""
+
+
 def message_document(sql: Fields) -> ColumnElement[str]:
-    """A listed message's document (``chat_domain.documents.message_json``)."""
+    """A listed message's document (``chat_domain.documents.message_json``); its chat's
+    id is ``:chat_text`` (``CHAT_TEXT``)."""
+    # As few pieces as can be: on SQLite each concatenation and call costs per row.
     return (
-        constant('{"id":')
-        + sql.quoted(sql.id(messages.c.id))
-        + constant(',"chat":')
-        + sql.quoted(sql.id(messages.c.chat_id))
-        + constant(',"author":')
-        + sql.quoted(sql.id(messages.c.author_id))
-        + constant(',"text":')
+        constant('{"id":"')
+        + sql.id(messages.c.id)
+        + constant('","chat":"')
+        + CHAT_TEXT
+        + constant('","author":"')
+        + sql.id(messages.c.author_id)
+        + constant('","text":')
         + sql.string(messages.c.text)
-        + constant(',"created_at":')
-        + sql.quoted(sql.time(messages.c.created_at))
-        + constant(',"client_msg_id":')
+        + constant(',"created_at":"')
+        + sql.time(messages.c.created_at)
+        + constant('","client_msg_id":')
         + func.coalesce(sql.string(messages.c.client_msg_id), constant("null"))
         + constant("}")
     )
@@ -61,15 +68,15 @@ def message_document(sql: Fields) -> ColumnElement[str]:
 def chat_document(sql: Fields) -> ColumnElement[str]:
     """A listed chat's document (``chat_domain.documents.chat_json``)."""
     return (
-        constant('{"id":')
-        + sql.quoted(sql.id(chats.c.id))
-        + constant(',"name":')
+        constant('{"id":"')
+        + sql.id(chats.c.id)
+        + constant('","name":')
         + sql.string(chats.c.name)
         + constant(',"users":[')
         + chats.c.users_json  # written with the chat, as its documents list them
-        + constant('],"created_at":')
-        + sql.quoted(sql.time(chats.c.created_at))
-        + constant(',"last_message_at":')
+        + constant('],"created_at":"')
+        + sql.time(chats.c.created_at)
+        + constant('","last_message_at":')
         + func.coalesce(sql.quoted(sql.time(chats.c.last_message_at)), constant("null"))
         + constant("}")
     )
