@@ -25,7 +25,7 @@ def _python_example() -> str:
 
 def test_readme_python_example_prints_what_it_promises(capsys: pytest.CaptureFixture[str]) -> None:
     exec(compile(_python_example(), str(README), "exec"), {})
-    assert capsys.readouterr().out == "['noon?']\nFalse True\n"
+    assert capsys.readouterr().out == "['noon?']\nFalse True\nTrue 1\n"
 
 
 def test_readme_live_stream_example_tells_the_next_message(
