@@ -7,6 +7,7 @@ import uuid
 import attrs
 import pytest
 
+from chat_domain.documents import chat_json
 from chat_domain.errors import (
     ChatNameTaken,
     ChatNotFound,
@@ -105,6 +106,30 @@ def test_a_chat_is_refused_for_missing_members_before_a_taken_name(
     assert missing.value == UserNotFound([ghost], field="users[1]")
     with pytest.raises(ChatNameTaken):
         _commit(uow_factory, Chat(str(uuid.uuid4()), "TAKEN", (alice.id,), EPOCH))
+
+
+def test_chats_staged_together_are_stored_together_or_refused_by_the_one_at_fault(
+    chats: Chats, uow_factory: UnitOfWorkFactory
+) -> None:
+    alice, bob = chats.add_user("alice"), chats.add_user("bob")
+    ghost = str(uuid.uuid4())
+
+    def new(name: str, *members: str) -> Chat:
+        return Chat(str(uuid.uuid4()), name, members, EPOCH)
+
+    _commit(uow_factory, new("one", bob.id, alice.id), new("two", alice.id), new("3", bob.id))
+    listed = chats.list_chats(alice.id)
+    assert {c.name: c.users for c in listed} == {"one": (bob.id, alice.id), "two": (alice.id,)}
+    assert list(chats.list_chats.documents(alice.id).chats) == [chat_json(c) for c in listed]
+    for staged, error in (
+        ([new("four", alice.id, ghost)], UserNotFound([ghost], field="users[1]")),
+        ([new("ONE", alice.id)], ChatNameTaken("ONE")),  # taken before
+        ([new("five", bob.id), new("FIVE", bob.id)], ChatNameTaken("FIVE")),  # in this commit
+    ):
+        with pytest.raises(type(error)) as raised:
+            _commit(uow_factory, new("six", alice.id), *staged)
+        assert raised.value == error
+        assert len(chats.list_chats(alice.id)) == 2  # nothing of the commit was kept
 
 
 def test_a_message_is_refused_unless_its_author_is_a_member(

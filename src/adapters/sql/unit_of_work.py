@@ -25,7 +25,8 @@ from adapters.sql.repositories import (
 )
 from adapters.sql.sends import Send
 from adapters.sql.views import SqlListViews
-from adapters.sql.writes import Sends, Write
+from adapters.sql.writes import NewChats, Sends, Write
+from chat_domain.model import Chat
 from chat_domain.ports import UnitOfWork
 
 
@@ -42,13 +43,18 @@ class SqlUnitOfWork(UnitOfWork):
         self.views = SqlListViews(self)
 
     def stage(self, write: Write | Send) -> None:
+        # Sends, or new chats, staged one after another are applied together: one batch.
+        last = self._staged[-1] if self._staged else None
         if isinstance(write, Send):
-            # Sends staged one after another are applied together: one batch.
-            last = self._staged[-1] if self._staged else None
             if isinstance(last, Sends):
                 last.sends.append(write)
                 return
             write = Sends([write])
+        elif isinstance(write, Chat) and isinstance(last, Chat | NewChats):
+            if isinstance(last, Chat):
+                last = self._staged[-1] = NewChats([last])
+            last.chats.append(write)
+            return
         self._staged.append(write)
 
     @contextmanager

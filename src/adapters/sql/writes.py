@@ -1,7 +1,8 @@
 """The staged writes, and how a transaction applies each with its checks.
 
 A unit of work stages the entity a use case stores (a new ``User`` or
-``Chat``, or ``Sends``: messages staged one after another, applied together)
+``Chat``; ``Sends`` and ``NewChats``: messages, or chats, staged one after
+another and applied together)
 and applies it when it commits, or before it next reads.
 These are the portable statements: each check reads under the write
 transaction's lock, then inserts. A dialect may apply a write its own way
@@ -38,7 +39,15 @@ class Sends:
     sends: list[Send] = attrs.field(factory=list)
 
 
-Write = User | Chat | Sends
+@attrs.frozen
+class NewChats:
+    """Chats staged one after another, applied together where a dialect can
+    (``postgres.new_chats``), else one after another."""
+
+    chats: list[Chat] = attrs.field(factory=list)
+
+
+Write = User | Chat | Sends | NewChats
 
 
 def user_row(user: User) -> dict[str, object]:
@@ -67,6 +76,9 @@ def apply(connection: Connection, write: Write, tx: Callable[[], ColumnElement[i
     if isinstance(write, User):
         with conflicts_as(UsernameTaken(write.username), username_key_index):
             connection.execute(insert(users), user_row(write))
+    elif isinstance(write, NewChats):
+        for chat in write.chats:
+            apply(connection, chat, tx)
     elif isinstance(write, Chat):
         missing = queries.missing_users(connection, write.users)
         if missing:

@@ -17,11 +17,11 @@ from sqlalchemy.engine import URL
 
 from adapters.sql.dialect import Dialect
 from adapters.sql.errors import outages_as_unavailable
-from adapters.sql.postgres import reads, turns, views, writes
+from adapters.sql.postgres import new_chats, reads, turns, views, writes
 from adapters.sql.postgres.deadline import without_deadlines
 from adapters.sql.postgres.engine import postgres_engine
 from adapters.sql.postgres.listen import PostgresWakeups
-from adapters.sql.writes import Write
+from adapters.sql.writes import NewChats, Write
 from chat_domain.errors import Unavailable
 from chat_domain.model import Chat, ChatKey
 from chat_domain.ports import Wakeups
@@ -52,6 +52,9 @@ class PostgresDialect(Dialect):
         return PostgresWakeups(url.render_as_string(hide_password=False))
 
     def write_alone(self, connection: Connection, write: Write) -> bool:
+        if isinstance(write, NewChats):
+            # All in one statement, or (a chat refused) none, and then one after another.
+            return new_chats.create_all(connection, write.chats)
         writes.apply(connection, write, begin=False)
         return True
 

@@ -29,7 +29,7 @@ from adapters.sql.tables import (
     username_key_index,
     users,
 )
-from adapters.sql.writes import Write, chat_row, user_row
+from adapters.sql.writes import NewChats, Write, chat_row, user_row
 from chat_domain.errors import ChatNameTaken, UsernameTaken, members_not_found
 from chat_domain.model import Chat, User
 
@@ -86,6 +86,9 @@ def apply(connection: Connection, write: Write, *, begin: bool) -> None:
     if isinstance(write, User):
         with conflicts_as(UsernameTaken(write.username), username_key_index):
             prepared.run(connection, _NEW_USER, user_row(write), begin=begin)
+    elif isinstance(write, NewChats):
+        for n, chat in enumerate(write.chats):
+            apply(connection, chat, begin=begin and n == 0)
     elif isinstance(write, Chat):
         params = {**chat_row(write), "member_ids": list(write.users)}
         with conflicts_as(ChatNameTaken(write.name), chat_name_key_index):
