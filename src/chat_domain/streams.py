@@ -168,6 +168,9 @@ class EventHub(Generic[T]):
                 self._woken.clear()
                 await self._woken.wait()
                 continue
+            # Cleared before the read, not after: a write told while it reads may
+            # have missed it, and then wakes the next read at once.
+            self._woken.clear()
             try:
                 events, members, below = await self._run(self._read_new, position)
             except Unavailable:
@@ -183,7 +186,6 @@ class EventHub(Generic[T]):
             self._placed.set()
             if len(events) == READ_MOST:
                 continue  # more are waiting
-            self._woken.clear()
             try:
                 async with asyncio.timeout(self._every_s):
                     await self._woken.wait()

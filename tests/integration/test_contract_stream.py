@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
@@ -29,8 +30,10 @@ async def _to_thread(function: Callable[..., T], *arguments: object) -> T:
 
 
 @asynccontextmanager
-async def running_hub(uow: UnitOfWorkFactory) -> AsyncIterator[EventHub[Event]]:
-    hub: EventHub[Event] = EventHub(uow, _to_thread, lambda event: event, every_s=0.02)
+async def running_hub(
+    uow: UnitOfWorkFactory, every_s: float = 0.02
+) -> AsyncIterator[EventHub[Event]]:
+    hub: EventHub[Event] = EventHub(uow, _to_thread, lambda event: event, every_s=every_s)
     hub.start()
     try:
         yield hub
@@ -169,6 +172,42 @@ def test_while_no_stream_is_open_the_reader_reads_nothing_and_loses_nothing(
             await in_thread(lambda: chats.send_message(chat.id, alice.id, "later"))
             assert _what(await take(again, 1)) == [("message", "later")]
             assert _what(await take(fresh, 1)) == [("message", "later")]
+
+    run(scenario)
+
+
+def test_a_write_told_while_the_reader_reads_is_read_at_once_not_at_its_timer(
+    chats: Chats, people: tuple[User, User, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice, bob, _ = people
+    chat = chats.create_chat("room", [alice.id, bob.id])
+    read_new = EventHub._read_new
+    meddle = asyncio.Event()
+    loop: asyncio.AbstractEventLoop | None = None
+
+    def reading(hub: EventHub[Event], position: object) -> object:
+        found = read_new(hub, position)  # type: ignore[arg-type]
+        if meddle.is_set() and loop is not None:
+            meddle.clear()
+            # Committed after this read took its horizon, and told before it ends.
+            chats.send_message(chat.id, bob.id, "during the read")
+            loop.call_soon_threadsafe(hub.wrote)
+            time.sleep(0.1)
+        return found
+
+    monkeypatch.setattr(EventHub, "_read_new", reading)
+
+    async def scenario() -> None:
+        nonlocal loop
+        loop = asyncio.get_running_loop()
+        async with running_hub(chats.uow, every_s=30) as hub:  # the timer would be too late
+            sub, _ = await hub.open(alice.id)
+            meddle.set()
+            await in_thread(lambda: chats.send_message(chat.id, bob.id, "before"))
+            hub.wrote()
+            async with asyncio.timeout(5):
+                events = [await sub.next(), await sub.next()]
+            assert _what(events) == [("message", "before"), ("message", "during the read")]
 
     run(scenario)
 
