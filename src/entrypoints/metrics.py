@@ -4,7 +4,7 @@ Requests by API method (the route's path, e.g. ``/users/add``), HTTP verb
 and status; latency per API method; error answers by their problem
 ``code``; requests in flight; database connections in use; the sizes of the
 send pipeline's batches. The middleware
-that feeds them from every request is ``entrypoints.metrics_middleware``.
+that feeds them from every request is ``entrypoints.http.middleware.exchange``.
 
 Several server processes (``WORKERS`` > 1) share one directory of
 memory-mapped files, so any worker answering a scrape reports the whole

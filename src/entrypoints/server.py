@@ -93,7 +93,7 @@ def _run_uvicorn(settings: Settings) -> None:
         port=settings.port,
         workers=settings.workers,
         log_config=logging_config(settings.log_level, settings.log_format),
-        access_log=False,  # ours (http.middleware.request_log) carries the request id
+        access_log=False,  # ours (http.middleware.exchange) carries the request id
         server_header=False,
         http=ChatHttpProtocol,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
