@@ -135,8 +135,8 @@ class ListMessages:
     ) -> Page[T]:
         chat_id = rules.parse_id(chat, "chat")
         size = rules.parse_limit(limit, PAGE_MAX)
+        window = self._window(after, before, size)
         with self.uow() as uow:
-            window = self._window(uow, chat_id, after, before, size)
             newest_first = attrs.evolve(window, newest_first=after is UNSET)
             page = self._read(reading, uow, chat_id, newest_first)
             self._refuse_unknown(uow, chat_id, page.items, window)
@@ -146,42 +146,37 @@ class ListMessages:
         self, reading: MessageReading[T], chat: object, *, after: object, before: object
     ) -> Pages[T]:
         chat_id = rules.parse_id(chat, "chat")
+        window = self._window(after, before, self.page_size)
         with self.uow() as uow:
-            window = self._window(uow, chat_id, after, before, self.page_size)
             first = self._read(reading, uow, chat_id, window)
             self._refuse_unknown(uow, chat_id, first.items, window)
         if not first.has_more:
             return Pages(first.items)
-        rest = self._pages_after(reading, chat_id, window, reading.message(first.items[-1]))
+        rest = self._pages_after(reading, chat_id, window, reading.message(first.items[-1]).id)
         return Pages(first.items, rest)
 
-    def _window(
-        self, uow: UnitOfWork, chat_id: str, after: object, before: object, limit: int
-    ) -> Window:
+    def _window(self, after: object, before: object, limit: int) -> Window:
+        # The cursors are placed by the read itself, which finds nothing when one
+        # names no message of the chat (``_refuse_unknown`` then says which).
         return Window(
-            after=self._cursor(uow, chat_id, after, "after"),
-            before=self._cursor(uow, chat_id, before, "before"),
+            after=None if after is UNSET else rules.parse_id(after, "after"),
+            before=None if before is UNSET else rules.parse_id(before, "before"),
             limit=limit,
         )
-
-    def _cursor(self, uow: UnitOfWork, chat_id: str, value: object, field: str) -> Message | None:
-        if value is UNSET:
-            return None
-        message_id = rules.parse_id(value, field)
-        message = uow.messages.find(chat_id, message_id)
-        if message is None:
-            if not uow.chats.exists(chat_id):
-                raise ChatNotFound(chat_id)
-            raise MessageNotFound(message_id, chat_id, field=field)
-        return message
 
     def _refuse_unknown(
         self, uow: UnitOfWork, chat_id: str, listed: Sequence[object], window: Window
     ) -> None:
-        # A listed message, or a cursor found in it, proves the chat exists;
-        # only an empty, unbounded list needs the look-up.
-        unbounded = window.after is None and window.before is None
-        if not listed and unbounded and not uow.chats.exists(chat_id):
+        # A listed message proves the chat and every cursor exist; only an empty
+        # page needs the look-ups.
+        if listed:
+            return
+        for field, message_id in (("after", window.after), ("before", window.before)):
+            if message_id is not None and uow.messages.find(chat_id, message_id) is None:
+                if not uow.chats.exists(chat_id):
+                    raise ChatNotFound(chat_id)
+                raise MessageNotFound(message_id, chat_id, field=field)
+        if window.after is None and window.before is None and not uow.chats.exists(chat_id):
             raise ChatNotFound(chat_id)
 
     def _read(
@@ -193,7 +188,7 @@ class ListMessages:
         return cut(rows, window.limit, turn_around=window.newest_first)
 
     def _pages_after(
-        self, reading: MessageReading[T], chat_id: str, window: Window, last: Message
+        self, reading: MessageReading[T], chat_id: str, window: Window, last: str
     ) -> Iterator[list[T]]:
         more = True
         while more:
@@ -202,4 +197,4 @@ class ListMessages:
             if not page.items:
                 return
             yield list(page.items)
-            more, last = page.has_more, reading.message(page.items[-1])
+            more, last = page.has_more, reading.message(page.items[-1]).id

@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from chat_domain.errors import InvalidCursor
-from chat_domain.model import Chat, ChatKey, Message, chat_list_key
+from chat_domain.model import Chat, ChatKey, chat_list_key
 
 T = TypeVar("T")
 
@@ -36,13 +36,14 @@ class Page(Generic[T]):
 
 @attrs.frozen
 class Window:
-    """Which messages of a chat one read asks for: those between ``after`` and
-    ``before`` (both exclusive, either open), at most ``limit`` of them, the
-    nearest to ``before`` when the walk goes toward older ones
-    (``newest_first``), else the nearest to ``after``."""
+    """Which messages of a chat one read asks for: those between the messages
+    ``after`` and ``before`` (their ids; both exclusive, either open), at most
+    ``limit`` of them, the nearest to ``before`` when the walk goes toward older
+    ones (``newest_first``), else the nearest to ``after``. A cursor that names
+    no message of the chat bounds a window with nothing in it."""
 
-    after: Message | None = None
-    before: Message | None = None
+    after: str | None = None
+    before: str | None = None
     limit: int | None = None
     newest_first: bool = False
 

@@ -149,6 +149,9 @@ class MessageRepository(abc.ABC):
     def list_for_chat(self, chat_id: str, window: Window | None = None) -> list[Message]:
         """The chat's messages in ``window`` (all of them without one), in its walk's order.
 
+        A cursor of the window that names no message of the chat bounds nothing:
+        the answer is empty.
+
         The contract's order (``model.message_list_key``), oldest first; newest
         first when the window walks toward older messages
         (``Window.newest_first``). At most ``limit`` of them: one index range.

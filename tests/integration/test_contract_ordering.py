@@ -100,11 +100,11 @@ def test_message_windows_walk_the_index_both_ways(
     whole = [shuffled.send_message(chat.id, alice.id, f"message {n}") for n in range(7)]
     with uow_factory() as uow:
         first = uow.messages.list_for_chat(chat.id, Window(limit=3))
-        second = uow.messages.list_for_chat(chat.id, Window(after=first[-1], limit=3))
-        rest = uow.messages.list_for_chat(chat.id, Window(after=second[-1]))
-        assert uow.messages.list_for_chat(chat.id, Window(after=rest[-1])) == []
+        second = uow.messages.list_for_chat(chat.id, Window(after=first[-1].id, limit=3))
+        rest = uow.messages.list_for_chat(chat.id, Window(after=second[-1].id))
+        assert uow.messages.list_for_chat(chat.id, Window(after=rest[-1].id)) == []
         newest = uow.messages.list_for_chat(chat.id, Window(limit=2, newest_first=True))
-        between = Window(after=whole[1], before=whole[5], limit=2, newest_first=True)
+        between = Window(after=whole[1].id, before=whole[5].id, limit=2, newest_first=True)
         assert uow.messages.list_for_chat(chat.id, between) == [whole[4], whole[3]]
         assert uow.messages.find(chat.id, whole[2].id) == whole[2]
         assert uow.messages.find(str(uuid.uuid4()), whole[2].id) is None

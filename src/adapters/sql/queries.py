@@ -35,18 +35,25 @@ MESSAGE_LIST = (
 """A chat's messages in the contract's order (``:chat_id``)."""
 
 _MESSAGE_KEY = tuple_(messages.c.created_at, messages.c.id)
-_AFTER = (
-    tuple_(
-        bindparam("after_at", type_=UtcDateTime), bindparam("after_id", type_=messages.c.id.type)
+
+
+def _place(name: str) -> Any:
+    """The place in the chat's order of the message ``:<name>`` (its id): its time,
+    found in the chat by the page's own statement (one index probe, planned before
+    the range it bounds), then its id. An id that names no message of the chat
+    places nothing, and the page is empty."""
+    cursor = messages.alias(f"{name}_cursor")
+    message_id = bindparam(name, type_=messages.c.id.type)
+    at = (
+        select(cursor.c.created_at)
+        .where(cursor.c.id == message_id, cursor.c.chat_id == bindparam("chat_id"))
+        .scalar_subquery()
     )
-    < _MESSAGE_KEY
-)
-_BEFORE = (
-    tuple_(
-        bindparam("before_at", type_=UtcDateTime), bindparam("before_id", type_=messages.c.id.type)
-    )
-    > _MESSAGE_KEY
-)
+    return tuple_(at, message_id)
+
+
+_AFTER = _place("after_id") < _MESSAGE_KEY
+_BEFORE = _place("before_id") > _MESSAGE_KEY
 _FIND = MESSAGE_LIST.where(messages.c.id == bindparam("message_id"))
 
 
@@ -186,9 +193,9 @@ def message_page_params(chat_id: str, window: Window) -> dict[str, object]:
     # chat_text: the chat's id as the read views' documents write it.
     params: dict[str, object] = {"chat_id": chat_id, "chat_text": chat_id, "limit": window.limit}
     if window.after is not None:
-        params.update(after_at=window.after.created_at, after_id=window.after.id)
+        params["after_id"] = window.after
     if window.before is not None:
-        params.update(before_at=window.before.created_at, before_id=window.before.id)
+        params["before_id"] = window.before
     return params
 
 
