@@ -152,7 +152,7 @@ class ListMessages:
             self._refuse_unknown(uow, chat_id, first.items, window)
         if not first.has_more:
             return Pages(first.items)
-        rest = self._pages_after(reading, chat_id, window, reading.message(first.items[-1]).id)
+        rest = self._pages_after(reading, chat_id, window, reading.id(first.items[-1]))
         return Pages(first.items, rest)
 
     def _window(self, after: object, before: object, limit: int) -> Window:
@@ -197,4 +197,4 @@ class ListMessages:
             if not page.items:
                 return
             yield list(page.items)
-            more, last = page.has_more, reading.message(page.items[-1]).id
+            more, last = page.has_more, reading.id(page.items[-1])

@@ -1,8 +1,9 @@
 """How the lists read their items: as entities, or as their JSON documents.
 
 Both read the same pages in the same order; a walk goes on after the last
-item of a page, so each way also says which entity an item is (a document
-is read back, once a page, to find its place).
+item of a page, so each way also says where an item stands: a message by
+its id (the next window's cursor), a chat by its place in the list (the
+next page's cursor). A document is read back for it, once a page.
 """
 
 from __future__ import annotations
@@ -30,14 +31,18 @@ class ChatReading(Generic[T]):
 
 @attrs.frozen
 class MessageReading(Generic[T]):
-    """How a chat's messages are read (a window), and the message an item is."""
+    """How a chat's messages are read (a window), and the id of the message an item is."""
 
     read: Callable[[UnitOfWork, str, Window], list[T]]
-    message: Callable[[T], Message]
+    id: Callable[[T], str]
 
 
 def _same(entity: T) -> T:
     return entity
+
+
+def _id(message: Message) -> str:
+    return message.id
 
 
 CHATS: ChatReading[Chat] = ChatReading(
@@ -48,8 +53,8 @@ CHAT_DOCUMENTS: ChatReading[str] = ChatReading(
     documents.read_chat,
 )
 MESSAGES: MessageReading[Message] = MessageReading(
-    lambda uow, chat, window: uow.messages.list_for_chat(chat, window), _same
+    lambda uow, chat, window: uow.messages.list_for_chat(chat, window), _id
 )
 MESSAGE_DOCUMENTS: MessageReading[str] = MessageReading(
-    lambda uow, chat, window: uow.views.messages(chat, window), documents.read_message
+    lambda uow, chat, window: uow.views.messages(chat, window), documents.document_id
 )

@@ -15,7 +15,6 @@ from chat_domain.model import (
     Chat,
     ChatKey,
     Message,
-    MessageKey,
     SenderStatus,
     Sent,
     User,
@@ -142,17 +141,13 @@ class MemoryMessageRepository(MessageRepository):
         return sorted(committed + staged, key=message_list_key) if staged else committed
 
     def find(self, chat_id: str, message_id: str) -> Message | None:
-        return next((m for m in self._listed(chat_id) if m.id == message_id), None)
-
-    def _place(self, listed: list[Message], message_id: str) -> MessageKey | None:
-        found = next((m for m in listed if m.id == message_id), None)
-        return None if found is None else message_list_key(found)
+        return _named(self._listed(chat_id), message_id)
 
     def list_for_chat(self, chat_id: str, window: Window | None = None) -> list[Message]:
         window = window or Window()
         listed = self._listed(chat_id)
         after, before = (
-            None if cursor is None else self._place(listed, cursor)
+            None if cursor is None else _named(listed, cursor)
             for cursor in (window.after, window.before)
         )
         if (window.after is not None and after is None) or (
@@ -161,10 +156,14 @@ class MemoryMessageRepository(MessageRepository):
             return []  # a cursor that names no message of the chat bounds nothing
         start, end = 0, len(listed)
         if after is not None:
-            start = bisect.bisect_right(listed, after, key=message_list_key)
+            start = bisect.bisect_right(listed, message_list_key(after), key=message_list_key)
         if before is not None:
-            end = bisect.bisect_left(listed, before, key=message_list_key)
+            end = bisect.bisect_left(listed, message_list_key(before), key=message_list_key)
         if window.newest_first:
             low = start if window.limit is None else max(start, end - window.limit)
             return listed[low:end][::-1]
         return listed[start : end if window.limit is None else min(end, start + window.limit)]
+
+
+def _named(listed: list[Message], message_id: str) -> Message | None:
+    return next((m for m in listed if m.id == message_id), None)

@@ -10,12 +10,14 @@ object builders, whose spacing and time formats are not the contract's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import attrs
-from sqlalchemy import ColumnElement, Text, bindparam, func, literal_column
+from sqlalchemy import ColumnElement, Select, Text, bindparam, func, literal_column
 
+from adapters.sql import queries
 from adapters.sql.tables import chats, messages
 
 Column = Callable[[Any], ColumnElement[str]]
@@ -29,7 +31,8 @@ def constant(text: str) -> ColumnElement[str]:
 
 @attrs.frozen
 class Fields:
-    """How one dialect writes a column as a piece of a document."""
+    """How one dialect writes a column as a piece of a document; and the lists'
+    pages (``queries``) with the documents so written for their one column."""
 
     string: Column  # a text as a JSON string (NULL for NULL)
     time: Column  # a time as the contract writes it, unquoted
@@ -37,6 +40,17 @@ class Fields:
 
     def quoted(self, column: ColumnElement[str]) -> ColumnElement[str]:
         return constant('"') + column + constant('"')
+
+    @functools.cache  # noqa: B019 - one per dialect, kept as long as the module
+    def message_page(self, **shape: bool) -> Select[Any]:
+        """``queries.message_page`` with each message's document for its column."""
+        return queries.message_page(**shape).with_only_columns(message_document(self))
+
+    @functools.cache  # noqa: B019 - as above
+    def chat_page(self, *, after: bool | None, limit: bool) -> Select[Any]:
+        """``queries.chat_page`` with each chat's document for its column."""
+        page = queries.chat_page(after=after, limit=limit)
+        return page.with_only_columns(chat_document(self))
 
 
 CHAT_TEXT = bindparam("chat_text", type_=Text)

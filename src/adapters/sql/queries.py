@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 from sqlalchemy import Connection, Integer, Select, and_, bindparam, func, or_, select, tuple_
 
@@ -112,6 +112,16 @@ def chat_page(*, after: bool | None, limit: bool) -> Select[Any]:
     return page.limit(bindparam("limit", type_=Integer)) if limit else page
 
 
+class ChatPageShape(TypedDict):
+    after: bool | None
+    limit: bool
+
+
+def chat_page_shape(after: ChatKey | None, limit: int | None) -> ChatPageShape:
+    """The arguments of ``chat_page`` that read the page after ``after``, of ``limit``."""
+    return {"after": None if after is None else after[0], "limit": limit is not None}
+
+
 def chat_page_params(user_id: str, after: ChatKey | None, limit: int | None) -> dict[str, object]:
     params: dict[str, object] = {"user_id": user_id, "limit": limit}
     if after is not None:
@@ -164,7 +174,7 @@ def list_chats(
     connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
 ) -> list[Chat]:
     """The page of the user's chats, then their members in a second statement."""
-    statement = chat_page(after=None if after is None else after[0], limit=limit is not None)
+    statement = chat_page(**chat_page_shape(after, limit))
     rows = connection.execute(statement, chat_page_params(user_id, after, limit)).all()
     members = chat_members_of(connection, [row.id for row in rows])
     return [Chat(id, name, members[id], at, last) for id, name, at, last in rows]

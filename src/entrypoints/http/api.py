@@ -11,7 +11,7 @@ never waits on the database.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +23,7 @@ from chat_domain.batches import Pipeline
 from chat_domain.errors import Unavailable
 from chat_domain.model import Chat, Sent, User
 from chat_domain.service import Chats
-from entrypoints.http.answers import answer, answer_in_chunks, read_body
+from entrypoints.http.answers import Headers, answer, answer_in_chunks, read_body
 from entrypoints.http.body import parse_request
 from entrypoints.http.methods import REPLAYED, Method
 from entrypoints.http.serialize import JsonArray, dumps
@@ -47,7 +47,8 @@ class ReadEndpoint:
         result = self.method.run(self.chats, parse_request(raw, self.method))
         if isinstance(result, JsonArray):
             return result.chunks() if result.streams else result.whole()
-        return result if isinstance(result, bytes) else dumps(result)
+        assert isinstance(result, bytes), result  # a read answers a list or one document
+        return result
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = await read_body(scope, receive, self.limit)
@@ -63,7 +64,7 @@ PARSED_ON_LOOP = 64 * 1024
 most about 17 KB of text and ids) parses faster than a hand-off to a thread takes;
 a chat with thousands of members goes to a thread."""
 
-Created = Callable[[R], tuple[str, "Mapping[str, str] | None"]]
+Created = Callable[[R], tuple[str, Headers]]
 
 
 class BatchedEndpoint(Generic[R]):
@@ -97,17 +98,19 @@ class BatchedEndpoint(Generic[R]):
         small = len(raw) <= PARSED_ON_LOOP
         item = self._prepare(raw) if small else await self.threads.run(self._prepare, raw)
         new_id, headers = self.created(await self.pipeline.send(item))
-        extra = [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
-        await answer(send, self.method.status, dumps({"id": new_id}), extra)
+        await answer(send, self.method.status, dumps({"id": new_id}), headers)
 
 
-def sent_message(sent: Sent) -> tuple[str, Mapping[str, str] | None]:
+_REPLAYED = ((REPLAYED.lower().encode(), b"true"),)
+
+
+def sent_message(sent: Sent) -> tuple[str, Headers]:
     """A send's answer: the message's id, and whether it replayed an earlier send."""
-    return sent.message.id, {REPLAYED: "true"} if sent.replayed else None
+    return sent.message.id, _REPLAYED if sent.replayed else ()
 
 
-def new_entity(entity: User | Chat) -> tuple[str, Mapping[str, str] | None]:
-    return entity.id, None
+def new_entity(entity: User | Chat) -> tuple[str, Headers]:
+    return entity.id, ()
 
 
 def always_ready() -> bool:

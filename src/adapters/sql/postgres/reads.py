@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from adapters.sql.queries import chat_page, chat_page_params
+from adapters.sql.queries import chat_page, chat_page_params, chat_page_shape
 from adapters.sql.tables import chat_members, chats
 from chat_domain.model import Chat, ChatKey
 
@@ -34,9 +34,7 @@ def chat_page_with_members(*, after: bool | None, limit: bool) -> Select[Any]:
 def list_chats(
     connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
 ) -> list[Chat]:
-    statement = chat_page_with_members(
-        after=None if after is None else after[0], limit=limit is not None
-    )
+    statement = chat_page_with_members(**chat_page_shape(after, limit))
     listed = cast(
         "Iterable[tuple[str, str, datetime, datetime | None, list[str]]]",
         connection.execute(statement, chat_page_params(user_id, after, limit)),

@@ -9,12 +9,11 @@ time drops trailing zeros). The pages are the lists' own statements
 from __future__ import annotations
 
 import functools
-from typing import Any
 
-from sqlalchemy import Connection, Select, Text, cast, func
+from sqlalchemy import Connection, Text, cast, func
 
 from adapters.sql import queries
-from adapters.sql.documents import Fields, chat_document, constant, message_document
+from adapters.sql.documents import Fields, constant
 from adapters.sql.postgres import prepared
 from adapters.sql.postgres.prepared import PreparedStatement
 from chat_domain.model import ChatKey
@@ -27,20 +26,8 @@ _fields = Fields(
     ),
     id=lambda column: cast(column, Text),
 )
-_MESSAGE_DOCUMENT = message_document(_fields)
-_CHAT_DOCUMENT = chat_document(_fields)
-
-
-@functools.cache
-def message_document_page(**shape: bool) -> Select[Any]:
-    """``queries.message_page`` with each message's document for its one column."""
-    return queries.message_page(**shape).with_only_columns(_MESSAGE_DOCUMENT)
-
-
-@functools.cache
-def chat_document_page(*, after: bool | None, limit: bool) -> Select[Any]:
-    """``queries.chat_page`` with each chat's document for its one column."""
-    return queries.chat_page(after=after, limit=limit).with_only_columns(_CHAT_DOCUMENT)
+message_document_page = _fields.message_page
+chat_document_page = _fields.chat_page
 
 
 @functools.cache
@@ -64,6 +51,6 @@ def message_documents(connection: Connection, chat_id: str, window: Window) -> l
 def chat_documents(
     connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
 ) -> list[str]:
-    statement = _chat_page(after=None if after is None else after[0], limit=limit is not None)
+    statement = _chat_page(**queries.chat_page_shape(after, limit))
     params = queries.chat_page_params(user_id, after, limit)
     return [row[0] for row in prepared.run(connection, statement, params, begin=False)]

@@ -7,13 +7,12 @@ SQLite keeps ids as 32 hex digits and times as fixed-width UTC text
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, Text, func, literal_column
+from sqlalchemy import ColumnElement, Connection, Text, func, literal_column
 
 from adapters.sql import queries
-from adapters.sql.documents import Fields, chat_document, constant, message_document
+from adapters.sql.documents import Fields, constant
 from chat_domain.model import ChatKey
 from chat_domain.pages import Window
 
@@ -37,22 +36,10 @@ def _time(column: Any) -> ColumnElement[str]:
 
 
 _fields = Fields(string=lambda column: func.json_quote(column, type_=Text), time=_time, id=_id)
-_MESSAGE_DOCUMENT = message_document(_fields)
-_CHAT_DOCUMENT = chat_document(_fields)
-
-
-@functools.cache
-def _message_page(**shape: bool) -> Select[Any]:
-    return queries.message_page(**shape).with_only_columns(_MESSAGE_DOCUMENT)
-
-
-@functools.cache
-def _chat_page(*, after: bool | None, limit: bool) -> Select[Any]:
-    return queries.chat_page(after=after, limit=limit).with_only_columns(_CHAT_DOCUMENT)
 
 
 def message_documents(connection: Connection, chat_id: str, window: Window) -> list[str]:
-    statement = _message_page(**queries.page_shape(window))
+    statement = _fields.message_page(**queries.page_shape(window))
     params = queries.message_page_params(chat_id, window)
     return list(connection.execute(statement, params).scalars())
 
@@ -60,6 +47,6 @@ def message_documents(connection: Connection, chat_id: str, window: Window) -> l
 def chat_documents(
     connection: Connection, user_id: str, after: ChatKey | None, limit: int | None
 ) -> list[str]:
-    statement = _chat_page(after=None if after is None else after[0], limit=limit is not None)
+    statement = _fields.chat_page(**queries.chat_page_shape(after, limit))
     params = queries.chat_page_params(user_id, after, limit)
     return list(connection.execute(statement, params).scalars())
