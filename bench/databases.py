@@ -25,7 +25,8 @@ from sqlalchemy import Table, make_url
 from adapters.sql import open_database, tables
 from bench import schema
 from bench.dataset import Dataset
-from chat_domain.documents import members_json
+from chat_domain.documents import members_json, message_json
+from chat_domain.model import Message
 from chat_domain.rules import name_key
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -77,13 +78,18 @@ def _chat_values(
     return (row[0], row[1], name_key(row[1]), row[2], row[3], members_json(members))
 
 
+def _message_values(row: tuple[str, str, str, str, datetime]) -> tuple[object, ...]:
+    # The message's document as the product writes it with the message.
+    return (*row, message_json(Message(*row, client_msg_id=None)))
+
+
 def _tables(data: Dataset) -> Iterator[tuple[tuple[str, tuple[str, ...]], Iterable[Any]]]:
     """Each table in foreign-key order with its rows, as the schema's columns want them."""
     yield schema.USERS, map(_user_values, data.users())
     chats = (_chat_values(row, data.member_ids(i)) for i, row in enumerate(data.chats()))
     yield schema.CHATS, chats
     yield schema.MEMBERS, data.members()
-    yield schema.MESSAGES, data.messages()
+    yield schema.MESSAGES, map(_message_values, data.messages())
 
 
 def _admin(statement: str) -> None:

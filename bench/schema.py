@@ -11,7 +11,7 @@ from __future__ import annotations
 USERS = ("users", ("id", "username", "username_key", "created_at"))
 CHATS = ("chats", ("id", "name", "name_key", "created_at", "last_message_at", "users_json"))
 MEMBERS = ("chat_members", ("chat_id", "user_id", "position"))
-MESSAGES = ("messages", ("id", "chat_id", "author_id", "text", "created_at"))
+MESSAGES = ("messages", ("id", "chat_id", "author_id", "text", "created_at", "document"))
 
 # The single-write ceiling: one INSERT, no checks, autocommit.
 INSERT_MESSAGE = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chat_domain.documents import message_json
 from chat_domain.errors import ClientMsgIdReused, NotAMember
 from chat_domain.model import Chat, Sent, User
 from chat_domain.ports import UnitOfWorkFactory
@@ -99,6 +100,9 @@ def test_sends_delivered_together_answer_each_one_in_order(
     assert not last.replayed
     assert chats.list_messages(chat.id) == [earlier, first.message, last.message]
     assert chats.list_chats(alice.id)[0].last_message_at == last.message.created_at
+    # Each message is listed as its entity is written, whichever way it was stored.
+    listed = chats.list_messages.document_page(chat.id, limit=10).items
+    assert list(listed) == [message_json(m) for m in (earlier, first.message, last.message)]
 
 
 def test_sixteen_threads_racing_one_key_store_one_message_that_every_answer_names(

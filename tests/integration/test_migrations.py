@@ -15,7 +15,7 @@ from sqlalchemy import Engine, insert, inspect
 from adapters.sql import Database, open_database
 from adapters.sql.migrate import alembic_config, schema_is_current, upgrade_to_head
 from adapters.sql.tables import chat_members, chats, messages, metadata, users
-from chat_domain.documents import chat_json
+from chat_domain.documents import chat_json, message_json
 from chat_domain.model import Sent
 from entrypoints import cli
 from entrypoints.bootstrap import bootstrap
@@ -79,6 +79,10 @@ def test_migrate_command_explains_an_unreachable_database(
     assert "cannot be reached" in capsys.readouterr().err
 
 
+# Escapes and characters outside the BMP: the stored documents are written by SQL.
+_OLD_TEXT = 'before "quoted" \\ \n\t é \u2028 \U0001f642'
+
+
 def test_a_database_of_the_first_schema_keeps_its_data_and_gains_what_came_since(
     empty: Database,
 ) -> None:
@@ -102,7 +106,7 @@ def test_a_database_of_the_first_schema_keeps_its_data_and_gains_what_came_since
             )
         connection.execute(
             insert(messages).values(
-                id=message, chat_id=chat, author_id=user, text="before", created_at=when
+                id=message, chat_id=chat, author_id=user, text=_OLD_TEXT, created_at=when
             )
         )
     assert not schema_is_current(empty)
@@ -110,7 +114,9 @@ def test_a_database_of_the_first_schema_keeps_its_data_and_gains_what_came_since
     assert _differences(empty.engine) == []
     service = bootstrap(empty.uow)
     (old,) = service.list_messages(chat)
-    assert (old.text, old.client_msg_id) == ("before", None)
+    assert (old.text, old.client_msg_id) == (_OLD_TEXT, None)
+    # The message list's read view lists the old message as its entity is written.
+    assert list(service.list_messages.document_page(chat, limit=5).items) == [message_json(old)]
     first = service.send_message.sent(chat, user, "after", "k")
     assert service.send_message.sent(chat, user, "after", "k") == Sent(first.message, replayed=True)
     # The chat list's read view lists the old chat's members as its entity does.

@@ -135,7 +135,7 @@ def test_every_message_page_is_one_range_of_the_chat_s_index_never_sorted(
         probes = {"pk_messages"} if after or before else set()
         # The entities' page, and the read view's (the same page, as documents).
         for statement in (message_page(**shape), message_document_page(**shape)):
-            nodes = _plan_nodes(seeded, statement, chat_id=chat, chat_text=chat, **cursors)
+            nodes = _plan_nodes(seeded, statement, chat_id=chat, **cursors)
             indexes, scanned = _index_walk(nodes)
             assert (indexes, scanned) == ({"ix_messages_chat_id_created_at_id"} | probes, set())
             if after or before:  # the cursor bounds the range itself, not a filter on it

@@ -6,6 +6,12 @@ functions (``Fields``), which must write a string exactly as the service's
 writer escapes it and a time with its six fraction digits and ``Z``
 (``chat_domain.documents``). Concatenation rather than the databases' JSON
 object builders, whose spacing and time formats are not the contract's.
+
+A message never changes once sent, so its document is written once, with
+it (``messages.document``), and a page of messages reads the stored text:
+writing it on every read was most of the database's work for a long list.
+A chat's ``last_message_at`` moves, so a chat's document is written as it
+is read.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
-from sqlalchemy import ColumnElement, Select, Text, bindparam, func, literal_column
+from sqlalchemy import ColumnElement, Select, Text, func, literal_column
 
 from adapters.sql import queries
 from adapters.sql.tables import chats, messages
@@ -42,39 +48,43 @@ class Fields:
         return constant('"') + column + constant('"')
 
     @functools.cache  # noqa: B019 - one per dialect, kept as long as the module
-    def message_page(self, **shape: bool) -> Select[Any]:
-        """``queries.message_page`` with each message's document for its column."""
-        return queries.message_page(**shape).with_only_columns(message_document(self))
-
-    @functools.cache  # noqa: B019 - as above
     def chat_page(self, *, after: bool | None, limit: bool) -> Select[Any]:
         """``queries.chat_page`` with each chat's document for its column."""
         page = queries.chat_page(after=after, limit=limit)
         return page.with_only_columns(chat_document(self))
 
 
-CHAT_TEXT = bindparam("chat_text", type_=Text)
-"""The listed chat's id as its documents write it: every message of a page is in the
-chat asked for, so the statement writes the id it was given rather than each row's."""
+@functools.cache
+def message_page(**shape: bool) -> Select[Any]:
+    """``queries.message_page`` with each message's stored document for its column."""
+    return queries.message_page(**shape).with_only_columns(messages.c.document)
 
 
-def message_document(sql: Fields) -> ColumnElement[str]:
-    """A listed message's document (``chat_domain.documents.message_json``); its chat's
-    id is ``:chat_text`` (``CHAT_TEXT``)."""
-    # As few pieces as can be: on SQLite each concatenation and call costs per row.
+def message_document(
+    sql: Fields,
+    *,
+    id: Any,
+    chat: Any,
+    author: Any,
+    text: Any,
+    created_at: Any,
+    client_msg_id: Any,
+) -> ColumnElement[str]:
+    """A message's document (``chat_domain.documents.message_json``) from the values
+    it is stored with, for ``messages.document``."""
     return (
         constant('{"id":"')
-        + sql.id(messages.c.id)
+        + sql.id(id)
         + constant('","chat":"')
-        + CHAT_TEXT
+        + sql.id(chat)
         + constant('","author":"')
-        + sql.id(messages.c.author_id)
+        + sql.id(author)
         + constant('","text":')
-        + sql.string(messages.c.text)
+        + sql.string(text)
         + constant(',"created_at":"')
-        + sql.time(messages.c.created_at)
+        + sql.time(created_at)
         + constant('","client_msg_id":')
-        + func.coalesce(sql.string(messages.c.client_msg_id), constant("null"))
+        + func.coalesce(sql.string(client_msg_id), constant("null"))
         + constant("}")
     )
 

@@ -200,8 +200,7 @@ def find_message(connection: Connection, chat_id: str, message_id: str) -> Messa
 
 
 def message_page_params(chat_id: str, window: Window) -> dict[str, object]:
-    # chat_text: the chat's id as the read views' documents write it.
-    params: dict[str, object] = {"chat_id": chat_id, "chat_text": chat_id, "limit": window.limit}
+    params: dict[str, object] = {"chat_id": chat_id, "limit": window.limit}
     if window.after is not None:
         params["after_id"] = window.after
     if window.before is not None:

@@ -6,7 +6,8 @@ never deadlock; on SQLite the write transaction already holds the file).
 Every later statement then sees every send to those chats that committed
 before, and none can commit until this one does: the sender checks, the
 keys and the times read below cannot go stale. Then the messages go in with
-one multi-row insert and each chat's ``last_message_at`` moves once.
+one multi-row insert, each with its document, and each chat's
+``last_message_at`` moves once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import ColumnElement, Connection, bindparam, insert, select, upd
 
 from adapters.sql import queries
 from adapters.sql.tables import UtcDateTime, chat_members, chats, messages
+from chat_domain.documents import message_json
 from chat_domain.errors import sender_refusal
 from chat_domain.model import Message, SenderStatus, SendKey, Sent, send_key, visible_at
 from chat_domain.ports import Stored
@@ -123,4 +125,5 @@ def _row(message: Message) -> dict[str, object]:
         "text": message.text,
         "created_at": message.created_at,
         "client_msg_id": message.client_msg_id,
+        "document": message_json(message),  # as the read views list it (tables)
     }

@@ -35,10 +35,11 @@ class JsonArray:
         return self.pages.rest is not None
 
     def whole(self) -> bytes:
-        return self.prefix + b"[" + _items(self.pages.first) + b"]" + self.suffix
+        # One join: each ``+`` would copy the whole body again.
+        return b"".join((self.prefix, b"[", _items(self.pages.first), b"]", self.suffix))
 
     def chunks(self) -> Iterator[bytes]:
-        yield self.prefix + b"[" + _items(self.pages.first)
+        yield b"".join((self.prefix, b"[", _items(self.pages.first)))
         for page in self.pages.rest or ():
             if page:
                 yield b"," + _items(page)

@@ -10,7 +10,7 @@ send of the batch has its key. The accepted ones get their times as
 ``model.visible_at`` would give them one after another, in closed form:
 the r-th accepted send to a chat whose newest time is n gets
 ``r µs + max(n, max over j <= r of (t_j - j µs))``, a running maximum (a
-window function). They are inserted, and each chat's ``last_message_at``
+window function). They are inserted with their documents, and each chat's ``last_message_at``
 moves to its newest. Members, users and chats are never removed, so the
 checks cannot go stale; a key that commits elsewhere after this statement's
 snapshot but before its lock is caught by the unique index instead.
@@ -21,10 +21,11 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, literal_column, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from adapters.sql.postgres import prepared, turns
+from adapters.sql import documents
+from adapters.sql.postgres import prepared, turns, views
 from adapters.sql.postgres.prepared import PreparedStatement
 from adapters.sql.sends import Send
 from adapters.sql.tables import UtcDateTime, messages
@@ -62,9 +63,10 @@ WITH given AS (
         ) AS created_at
     FROM accepted a JOIN locked l ON l.id = a.chat_id
 ), inserted AS (
-    INSERT INTO messages (id, chat_id, author_id, text, created_at, client_msg_id, stream_tx)
+    INSERT INTO messages
+        (id, chat_id, author_id, text, created_at, client_msg_id, stream_tx, document)
     SELECT id, chat_id, author_id, text, created_at, client_msg_id,
-        pg_current_xact_id()::text::bigint FROM timed
+        pg_current_xact_id()::text::bigint, {document} FROM timed
 ), advanced AS (
     UPDATE chats SET last_message_at = t.newest
     FROM (SELECT chat_id, max(created_at) AS newest FROM timed GROUP BY chat_id) t
@@ -74,10 +76,27 @@ SELECT c.member, EXISTS (SELECT FROM locked l WHERE l.id = c.chat_id), c.author_
     c.keyed_id::text, c.keyed_text, c.keyed_at, t.created_at
 FROM checked c LEFT JOIN timed t ON t.ord = c.ord
 ORDER BY c.ord
-""".replace(
+"""
+_SQL = _SQL.replace(
     "{turns}",
     turns.TURNS_SQL.format(cls=turns.TURN_CLASS, chats="(SELECT chat_id AS c FROM given) g"),
 )
+# Each message's document, written from its row of ``timed`` as the lone send writes it.
+_DOCUMENT = documents.message_document(
+    views.FIELDS,
+    **{
+        field: literal_column(column)
+        for field, column in (
+            ("id", "id"),
+            ("chat", "chat_id"),
+            ("author", "author_id"),
+            ("text", "text"),
+            ("created_at", "created_at"),
+            ("client_msg_id", "client_msg_id"),
+        )
+    },
+)
+_SQL = _SQL.replace("{document}", prepared.inline(_DOCUMENT))
 
 _SEND_ALL = PreparedStatement(
     "chat_send_all",

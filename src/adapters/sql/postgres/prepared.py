@@ -70,6 +70,11 @@ class PreparedStatement:
         return values
 
 
+def inline(element: ClauseElement) -> str:
+    """``element`` as PostgreSQL's SQL, for a statement written as text around it."""
+    return str(element.compile(dialect=_DIALECT))
+
+
 def as_utc(value: datetime) -> datetime:
     """A time read on psycopg2's own cursor (with a fixed offset), in UTC."""
     return value.astimezone(UTC)

@@ -25,9 +25,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
+from adapters.sql import documents
 from adapters.sql import sends as portable
 from adapters.sql.errors import violates
-from adapters.sql.postgres import batch, prepared, turns
+from adapters.sql.postgres import batch, prepared, turns, views
 from adapters.sql.postgres.prepared import PreparedStatement
 from adapters.sql.sends import Send
 from adapters.sql.tables import (
@@ -44,12 +45,12 @@ from chat_domain.model import Message
 # A lone send: the sender's status and the message its key already names;
 # only when the author is a member (membership implies chat and author exist:
 # foreign keys) and the key is new, the chat's row is advanced and the message
-# inserted with the time the advance decided. The UPDATE's row lock is the
-# chat's turn: concurrent sends to one chat wait for it and then see the row
-# as the one before left it, so the time is model.visible_at, strictly after
-# the chat's newest message, in commit order. Members are never removed, so
-# the status cannot go stale before the insert. It answers one row in the
-# shape of ``batch.settle``'s.
+# inserted with the time the advance decided (and its document written with
+# that time). The UPDATE's row lock is the chat's turn: concurrent sends to
+# one chat wait for it and then see the row as the one before left it, so the
+# time is model.visible_at, strictly after the chat's newest message, in
+# commit order. Members are never removed, so the status cannot go stale
+# before the insert. It answers one row in the shape of ``batch.settle``'s.
 _original = (
     select(messages.c.id, messages.c.text, messages.c.created_at)
     .where(
@@ -85,19 +86,28 @@ _advanced = (
     .returning(chats.c.last_message_at)
     .cte("advanced")
 )
+_stored = {
+    "id": bindparam("message_id", type_=messages.c.id.type),
+    "chat": bindparam("message_chat", type_=messages.c.chat_id.type),
+    "author": bindparam("author_id", type_=messages.c.author_id.type),
+    "text": bindparam("message_text", type_=messages.c.text.type),
+    "created_at": _advanced.c.last_message_at,
+    "client_msg_id": bindparam("client_msg_id", type_=messages.c.client_msg_id.type),
+}
 _sent = (
     insert(messages)
     .from_select(
-        ["id", "chat_id", "author_id", "text", "created_at", "client_msg_id", "stream_tx"],
-        select(
-            bindparam("message_id", type_=messages.c.id.type),
-            bindparam("message_chat", type_=messages.c.chat_id.type),
-            bindparam("author_id", type_=messages.c.author_id.type),
-            bindparam("message_text", type_=messages.c.text.type),
-            _advanced.c.last_message_at,
-            bindparam("client_msg_id", type_=messages.c.client_msg_id.type),
-            turns.TX,
-        ),
+        [
+            "id",
+            "chat_id",
+            "author_id",
+            "text",
+            "created_at",
+            "client_msg_id",
+            "stream_tx",
+            "document",
+        ],
+        select(*_stored.values(), turns.TX, documents.message_document(views.FIELDS, **_stored)),
     )
     .returning(messages.c.created_at)
     .cte("sent")

@@ -1,9 +1,11 @@
-"""PostgreSQL's read views: the lists' pages with each row's document for its column.
+"""PostgreSQL's documents, and its read views: the lists' pages with each row's
+document for its column.
 
 ``to_json`` escapes a string exactly as the service's writer does, and
 ``to_char`` writes a time with its six fraction digits (``to_json`` of a
-time drops trailing zeros). The pages are the lists' own statements
-(``queries``), prepared once per connection like the writes.
+time drops trailing zeros). The sends write each message's document with
+these (``FIELDS``). The pages are the lists' own statements (``queries``),
+prepared once per connection like the writes.
 """
 
 from __future__ import annotations
@@ -12,22 +14,22 @@ import functools
 
 from sqlalchemy import Connection, Text, cast, func
 
-from adapters.sql import queries
+from adapters.sql import documents, queries
 from adapters.sql.documents import Fields, constant
 from adapters.sql.postgres import prepared
 from adapters.sql.postgres.prepared import PreparedStatement
 from chat_domain.model import ChatKey
 from chat_domain.pages import Window
 
-_fields = Fields(
+FIELDS = Fields(
     string=lambda column: cast(func.to_json(column), Text),
     time=lambda column: func.to_char(
         func.timezone(constant("UTC"), column), constant('YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
     ),
     id=lambda column: cast(column, Text),
 )
-message_document_page = _fields.message_page
-chat_document_page = _fields.chat_page
+message_document_page = documents.message_page
+chat_document_page = FIELDS.chat_page
 
 
 @functools.cache
