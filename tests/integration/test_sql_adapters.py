@@ -10,13 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import NullPool, create_engine, select, text
+from sqlalchemy import NullPool, create_engine, select, text, update
 from sqlalchemy.engine import URL, make_url
 
 from adapters.sql import Database, open_database
 from adapters.sql.migrate import schema_is_current, upgrade_to_head
 from adapters.sql.postgres import PostgresDialect
-from adapters.sql.tables import users
+from adapters.sql.tables import messages, users
+from chat_domain.documents import message_json
 from chat_domain.errors import Unavailable
 from chat_domain.model import User
 from chat_domain.ports import UnitOfWork
@@ -30,6 +31,30 @@ from tests.integration.databases import (
 from tests.races import race
 
 UNREACHABLE_POSTGRES = "postgresql://postgres@127.0.0.1:1/nothing"
+
+
+def test_a_message_stored_without_its_document_is_listed_as_its_entity_is_written(
+    database_url: str,
+) -> None:
+    # As a server of the version before the stored documents writes it, while it
+    # still runs beside a database already upgraded.
+    database = open_database(database_url)
+    try:
+        chats = bootstrap(database.uow)
+        alice = chats.add_user("alice")
+        chat = chats.create_chat("kept", [alice.id])
+        first = chats.send_message(chat.id, alice.id, "written with its document")
+        old = chats.send_message(chat.id, alice.id, 'an older server\'s "send" \u00e9\n', "k")
+        with database.engine.begin() as connection:
+            connection.execute(
+                update(messages).where(messages.c.id == old.id).values(document=None)
+            )
+        listed = chats.list_messages.document_page(chat.id, limit=10).items
+        assert list(listed) == [message_json(first), message_json(old)]
+        whole = [d for page in chats.list_messages.document_pages(chat.id) for d in page]
+        assert whole == [message_json(first), message_json(old)]
+    finally:
+        database.dispose()
 
 
 def test_data_written_through_one_engine_reads_back_through_a_new_one(

@@ -10,6 +10,7 @@ object builders, whose spacing and time formats are not the contract's.
 A message never changes once sent, so its document is written once, with
 it (``messages.document``), and a page of messages reads the stored text:
 writing it on every read was most of the database's work for a long list.
+A message stored without one is written as it is read (``STORED``).
 A chat's ``last_message_at`` moves, so a chat's document is written as it
 is read.
 """
@@ -48,16 +49,31 @@ class Fields:
         return constant('"') + column + constant('"')
 
     @functools.cache  # noqa: B019 - one per dialect, kept as long as the module
+    def message_page(self, **shape: bool) -> Select[Any]:
+        """``queries.message_page`` with each message's stored document for its column;
+        written here for a message stored without one (``STORED``)."""
+        return queries.message_page(**shape).with_only_columns(
+            func.coalesce(messages.c.document, message_document(self, **STORED))
+        )
+
+    @functools.cache  # noqa: B019 - as above
     def chat_page(self, *, after: bool | None, limit: bool) -> Select[Any]:
         """``queries.chat_page`` with each chat's document for its column."""
         page = queries.chat_page(after=after, limit=limit)
         return page.with_only_columns(chat_document(self))
 
 
-@functools.cache
-def message_page(**shape: bool) -> Select[Any]:
-    """``queries.message_page`` with each message's stored document for its column."""
-    return queries.message_page(**shape).with_only_columns(messages.c.document)
+STORED = {
+    "id": messages.c.id,
+    "chat": messages.c.chat_id,
+    "author": messages.c.author_id,
+    "text": messages.c.text,
+    "created_at": messages.c.created_at,
+    "client_msg_id": messages.c.client_msg_id,
+}
+"""A message's fields as stored. A message stored without its document (by a server
+of the version before them, still running while the database is upgraded) is
+written from them as it is read: slower, never wrong."""
 
 
 def message_document(

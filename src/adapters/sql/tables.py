@@ -38,7 +38,9 @@ How the shape serves the queries, today's and the contract's "coming next":
   it is sent: a message never changes, and the message list's read view
   reads the stored text instead of writing every field of every row again
   (two thirds of that statement's cost). The columns stay the truth every
-  check and the entities read.
+  check and the entities read; a message stored without a document (NULL,
+  by a server of the version before, during an upgrade) is written from
+  them as it is read.
 
 Lengths and characters are the domain's rules (``chat_domain.rules``); the
 columns hold any Unicode text without a cap of their own.
@@ -154,7 +156,7 @@ messages = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("client_msg_id", Text, nullable=True),
     Column("stream_tx", BigInteger, nullable=False, server_default="0"),
-    Column("document", Text, nullable=False, server_default=""),
+    Column("document", Text, nullable=True),
     Index(None, "chat_id", "created_at", "id"),
     Index(None, "stream_tx", "created_at", "id"),
 )

@@ -14,7 +14,7 @@ import functools
 
 from sqlalchemy import Connection, Text, cast, func
 
-from adapters.sql import documents, queries
+from adapters.sql import queries
 from adapters.sql.documents import Fields, constant
 from adapters.sql.postgres import prepared
 from adapters.sql.postgres.prepared import PreparedStatement
@@ -28,7 +28,7 @@ FIELDS = Fields(
     ),
     id=lambda column: cast(column, Text),
 )
-message_document_page = documents.message_page
+message_document_page = FIELDS.message_page
 chat_document_page = FIELDS.chat_page
 
 

@@ -1,10 +1,11 @@
 """SQLite's read views: the lists' pages with each row's document for its column.
 
 SQLite keeps ids as 32 hex digits and times as fixed-width UTC text
-(``tables``), so a chat's pieces are the stored text cut and joined;
+(``tables``), so a document's pieces are the stored text cut and joined;
 ``json_quote`` escapes a string exactly as the service's writer does. A
 message's document is stored with it, written by the service's writer as
-the message is sent (``sql.sends``).
+the message is sent (``sql.sends``), and written here only for a message
+stored without one.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Text, func, literal_column
 
-from adapters.sql import documents, queries
+from adapters.sql import queries
 from adapters.sql.documents import Fields, constant
 from chat_domain.model import ChatKey
 from chat_domain.pages import Window
@@ -41,7 +42,7 @@ _fields = Fields(string=lambda column: func.json_quote(column, type_=Text), time
 
 
 def message_documents(connection: Connection, chat_id: str, window: Window) -> list[str]:
-    statement = documents.message_page(**queries.page_shape(window))
+    statement = _fields.message_page(**queries.page_shape(window))
     params = queries.message_page_params(chat_id, window)
     return list(connection.execute(statement, params).scalars())
 

@@ -47,9 +47,9 @@ UPDATE messages SET document = '{{"id":"' || {_sqlite_id("id")}
 
 
 def upgrade() -> None:
-    # A constant default first (no table rewrite while the column is added), then
-    # every message written before is given its document.
-    op.add_column("messages", sa.Column("document", sa.Text(), nullable=False, server_default=""))
+    # Nullable, without a default: adding it rewrites nothing, and a server of the
+    # version before, still running, stores NULL, which the reads write for it.
+    op.add_column("messages", sa.Column("document", sa.Text(), nullable=True))
     postgres = op.get_bind().dialect.name == "postgresql"
     op.execute(_POSTGRES_FILL if postgres else _SQLITE_FILL)
 
