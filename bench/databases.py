@@ -25,8 +25,8 @@ from sqlalchemy import Table, make_url
 from adapters.sql import open_database, tables
 from bench import schema
 from bench.dataset import Dataset
-from chat_domain.documents import members_json, message_json
-from chat_domain.model import Message
+from chat_domain.documents import chat_head_json, members_json, message_json
+from chat_domain.model import Chat, Message
 from chat_domain.rules import name_key
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -74,8 +74,10 @@ def _user_values(row: tuple[str, str, datetime]) -> tuple[object, ...]:
 def _chat_values(
     row: tuple[str, str, datetime, datetime | None], members: list[str]
 ) -> tuple[object, ...]:
-    # The members as the chat list's read view lists them, as the product writes them.
-    return (row[0], row[1], name_key(row[1]), row[2], row[3], members_json(members))
+    # The members, and the document but for its last_message_at, as the chat list's
+    # read view reads them and the product writes them.
+    head = chat_head_json(Chat(row[0], row[1], tuple(members), row[2], row[3]))
+    return (row[0], row[1], name_key(row[1]), row[2], row[3], members_json(members), head)
 
 
 def _message_values(row: tuple[str, str, str, str, datetime]) -> tuple[object, ...]:

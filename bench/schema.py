@@ -9,7 +9,10 @@ from __future__ import annotations
 
 # Column order of each table as the seeder's COPY streams fill it.
 USERS = ("users", ("id", "username", "username_key", "created_at"))
-CHATS = ("chats", ("id", "name", "name_key", "created_at", "last_message_at", "users_json"))
+CHATS = (
+    "chats",
+    ("id", "name", "name_key", "created_at", "last_message_at", "users_json", "document_head"),
+)
 MEMBERS = ("chat_members", ("chat_id", "user_id", "position"))
 MESSAGES = ("messages", ("id", "chat_id", "author_id", "text", "created_at", "document"))
 

@@ -39,11 +39,17 @@ def members_json(users: Sequence[str]) -> str:
 def chat_json(chat: Chat) -> str:
     """One chat as a JSON object."""
     last = chat.last_message_at
+    tail = "null" if last is None else _string(format_time(last))
+    return f'{chat_head_json(chat)},"last_message_at":{tail}}}'
+
+
+def chat_head_json(chat: Chat) -> str:
+    """A chat's document up to its ``last_message_at``, the part that never changes:
+    ``chat_json`` is it, then ``,"last_message_at":...}``."""
     return (
         f'{{"id":{_string(chat.id)},"name":{_string(chat.name)},'
         f'"users":[{members_json(chat.users)}],'
-        f'"created_at":"{format_time(chat.created_at)}",'
-        f'"last_message_at":{"null" if last is None else _string(format_time(last))}}}'
+        f'"created_at":"{format_time(chat.created_at)}"'
     )
 
 

@@ -16,8 +16,9 @@ from sqlalchemy.engine import URL, make_url
 from adapters.sql import Database, open_database
 from adapters.sql.migrate import schema_is_current, upgrade_to_head
 from adapters.sql.postgres import PostgresDialect
+from adapters.sql.tables import chats as chat_rows
 from adapters.sql.tables import messages, users
-from chat_domain.documents import message_json
+from chat_domain.documents import chat_json, message_json
 from chat_domain.errors import Unavailable
 from chat_domain.model import User
 from chat_domain.ports import UnitOfWork
@@ -33,7 +34,7 @@ from tests.races import race
 UNREACHABLE_POSTGRES = "postgresql://postgres@127.0.0.1:1/nothing"
 
 
-def test_a_message_stored_without_its_document_is_listed_as_its_entity_is_written(
+def test_rows_stored_without_their_documents_are_listed_as_their_entities_are_written(
     database_url: str,
 ) -> None:
     # As a server of the version before the stored documents writes it, while it
@@ -45,10 +46,18 @@ def test_a_message_stored_without_its_document_is_listed_as_its_entity_is_writte
         chat = chats.create_chat("kept", [alice.id])
         first = chats.send_message(chat.id, alice.id, "written with its document")
         old = chats.send_message(chat.id, alice.id, 'an older server\'s "send" \u00e9\n', "k")
+        older = chats.create_chat('an older server\'s "chat" \u00e9', [alice.id])
         with database.engine.begin() as connection:
             connection.execute(
                 update(messages).where(messages.c.id == old.id).values(document=None)
             )
+            connection.execute(
+                update(chat_rows).where(chat_rows.c.id == older.id).values(document_head=None)
+            )
+        listed_chats = chats.list_chats(alice.id)
+        assert {c.id for c in listed_chats} == {chat.id, older.id}
+        documents = chats.list_chats.documents(alice.id).chats
+        assert list(documents) == [chat_json(c) for c in listed_chats]
         listed = chats.list_messages.document_page(chat.id, limit=10).items
         assert list(listed) == [message_json(first), message_json(old)]
         whole = [d for page in chats.list_messages.document_pages(chat.id) for d in page]

@@ -11,8 +11,8 @@ A message never changes once sent, so its document is written once, with
 it (``messages.document``), and a page of messages reads the stored text:
 writing it on every read was most of the database's work for a long list.
 A message stored without one is written as it is read (``STORED``).
-A chat's ``last_message_at`` moves, so a chat's document is written as it
-is read.
+A chat's ``last_message_at`` moves, so a chat keeps the rest of its
+document (``chats.document_head``) and the list adds the time as it reads.
 """
 
 from __future__ import annotations
@@ -106,7 +106,19 @@ def message_document(
 
 
 def chat_document(sql: Fields) -> ColumnElement[str]:
-    """A listed chat's document (``chat_domain.documents.chat_json``)."""
+    """A listed chat's document (``chat_domain.documents.chat_json``): its stored
+    head, or the head written from its columns when it was stored without one
+    (as ``STORED`` for messages), then its ``last_message_at``, which moves."""
+    return (
+        func.coalesce(chats.c.document_head, chat_head(sql))
+        + constant(',"last_message_at":')
+        + func.coalesce(sql.quoted(sql.time(chats.c.last_message_at)), constant("null"))
+        + constant("}")
+    )
+
+
+def chat_head(sql: Fields) -> ColumnElement[str]:
+    """``chat_domain.documents.chat_head_json``, from a chat's columns."""
     return (
         constant('{"id":"')
         + sql.id(chats.c.id)
@@ -116,7 +128,5 @@ def chat_document(sql: Fields) -> ColumnElement[str]:
         + chats.c.users_json  # written with the chat, as its documents list them
         + constant('],"created_at":"')
         + sql.time(chats.c.created_at)
-        + constant('","last_message_at":')
-        + func.coalesce(sql.quoted(sql.time(chats.c.last_message_at)), constant("null"))
-        + constant("}")
+        + constant('"')
     )

@@ -34,6 +34,10 @@ How the shape serves the queries, today's and the contract's "coming next":
   change, and the chat list's read view writes each chat without a look-up
   of its memberships (a third of that statement's cost). ``chat_members``
   stays the truth every check and the entities read.
+- ``chats.document_head`` keeps a chat's JSON document up to its
+  ``last_message_at``, the part that never changes, written with the chat;
+  the chat list's read view adds the time. NULL (a chat stored by a server
+  of the version before, during an upgrade) is written from the columns.
 - ``messages.document`` keeps each message as its JSON document, written as
   it is sent: a message never changes, and the message list's read view
   reads the stored text instead of writing every field of every row again
@@ -131,6 +135,7 @@ chats = Table(
     Column("last_message_at", UtcDateTime, nullable=True),
     Column("stream_tx", BigInteger, nullable=False, server_default="0"),
     Column("users_json", Text, nullable=False, server_default=""),
+    Column("document_head", Text, nullable=True),
     Index(None, "stream_tx", "created_at", "id"),
 )
 chat_name_key_index = Index("ix_chats_name_key", chats.c.name_key, unique=True)

@@ -27,7 +27,7 @@ from adapters.sql.tables import (
     users,
 )
 from chat_domain import rules
-from chat_domain.documents import members_json
+from chat_domain.documents import chat_head_json, members_json
 from chat_domain.errors import ChatNameTaken, UsernameTaken, members_not_found
 from chat_domain.model import Chat, User
 
@@ -66,7 +66,10 @@ def chat_row(chat: Chat) -> dict[str, object]:
         "name_key": rules.name_key(chat.name),
         "created_at": chat.created_at,
         "last_message_at": chat.last_message_at,
-        "users_json": members_json(chat.users),  # for the chat list's read view
+        # For the chat list's read view: its members, and its document but for
+        # last_message_at (that part never changes).
+        "users_json": members_json(chat.users),
+        "document_head": chat_head_json(chat),
     }
 
 

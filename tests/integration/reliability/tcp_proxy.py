@@ -55,7 +55,9 @@ class _Pipe:
                 return
             self.upstream = socket.create_connection(self.proxy.target, timeout=5)
             self._pump()
-        except OSError:
+        except (OSError, ValueError):
+            # ValueError: a cut closed the sockets while this thread still set them
+            # up (a selector refuses a closed socket).
             pass
         finally:
             self.close()

@@ -26,8 +26,8 @@ from chat_domain.model import Chat
 
 _SQL = f"""
 WITH given AS (
-    SELECT * FROM unnest(:ids, :names, :name_keys, :created_ats, :users_jsons)
-        AS g(id, name, name_key, created_at, users_json)
+    SELECT * FROM unnest(:ids, :names, :name_keys, :created_ats, :users_jsons, :heads)
+        AS g(id, name, name_key, created_at, users_json, document_head)
 ), members AS (
     SELECT * FROM unnest(:member_chats, :member_users, :member_places)
         AS m(chat_id, user_id, position)
@@ -35,8 +35,9 @@ WITH given AS (
     SELECT count(*) AS n FROM members m
     WHERE NOT EXISTS (SELECT FROM users u WHERE u.id = m.user_id)
 ), new_chats AS (
-    INSERT INTO chats (id, name, name_key, created_at, last_message_at, stream_tx, users_json)
-    SELECT id, name, name_key, created_at, NULL, {turns.TX}, users_json
+    INSERT INTO chats
+        (id, name, name_key, created_at, last_message_at, stream_tx, users_json, document_head)
+    SELECT id, name, name_key, created_at, NULL, {turns.TX}, users_json, document_head
     FROM given WHERE (SELECT n FROM missing) = 0
     RETURNING id
 ), new_members AS (
@@ -55,6 +56,7 @@ _CREATE_CHATS = PreparedStatement(
         bindparam("name_keys", type_=ARRAY(chats.c.name_key.type)),
         bindparam("created_ats", type_=ARRAY(UtcDateTime())),
         bindparam("users_jsons", type_=ARRAY(chats.c.users_json.type)),
+        bindparam("heads", type_=ARRAY(chats.c.document_head.type)),
         bindparam("member_chats", type_=ARRAY(chat_members.c.chat_id.type)),
         bindparam("member_users", type_=ARRAY(chat_members.c.user_id.type)),
         bindparam("member_places", type_=ARRAY(chat_members.c.position.type)),
@@ -72,6 +74,7 @@ def create_all(connection: Connection, new: Sequence[Chat]) -> bool:
         "name_keys": [row["name_key"] for row in rows],
         "created_ats": [row["created_at"] for row in rows],
         "users_jsons": [row["users_json"] for row in rows],
+        "heads": [row["document_head"] for row in rows],
         "member_chats": [chat.id for chat in new for _ in chat.users],
         "member_users": [user for chat in new for user in chat.users],
         "member_places": [place for chat in new for place in range(len(chat.users))],
