@@ -10,10 +10,11 @@ send of the batch has its key. The accepted ones get their times as
 ``model.visible_at`` would give them one after another, in closed form:
 the r-th accepted send to a chat whose newest time is n gets
 ``r µs + max(n, max over j <= r of (t_j - j µs))``, a running maximum (a
-window function). They are inserted with their documents, and each chat's ``last_message_at``
-moves to its newest. Members, users and chats are never removed, so the
-checks cannot go stale; a key that commits elsewhere after this statement's
-snapshot but before its lock is caught by the unique index instead.
+window function). They are inserted with their documents, and each
+chat's ``last_message_at`` moves to its newest. Members, users and chats
+are never removed, so the checks cannot go stale; a key that commits
+elsewhere after this statement's snapshot but before its lock is caught
+by the unique index instead.
 """
 
 from __future__ import annotations
@@ -81,20 +82,11 @@ _SQL = _SQL.replace(
     "{turns}",
     turns.TURNS_SQL.format(cls=turns.TURN_CLASS, chats="(SELECT chat_id AS c FROM given) g"),
 )
-# Each message's document, written from its row of ``timed`` as the lone send writes it.
+# Each message's document, written from its row of ``timed`` (whose columns are named
+# as the table's) as the lone send writes it.
 _DOCUMENT = documents.message_document(
     views.FIELDS,
-    **{
-        field: literal_column(column)
-        for field, column in (
-            ("id", "id"),
-            ("chat", "chat_id"),
-            ("author", "author_id"),
-            ("text", "text"),
-            ("created_at", "created_at"),
-            ("client_msg_id", "client_msg_id"),
-        )
-    },
+    **{field: literal_column(column.name) for field, column in documents.STORED.items()},
 )
 _SQL = _SQL.replace("{document}", prepared.inline(_DOCUMENT))
 
