@@ -1,4 +1,5 @@
-"""The two lists: a user's chats and a chat's messages, whole or a page at a time.
+"""The two lists: a chat's messages, here, and a user's chats (``chat_list``),
+whole or a page at a time.
 
 Both walk their index by keyset (``pages``): a page starts after the place
 of the last item before it, never at an offset, so a page costs what it
@@ -18,64 +19,14 @@ from typing import TypeVar
 import attrs
 
 from chat_domain import rules
-from chat_domain.errors import ChatNotFound, MessageNotFound, UserNotFound
-from chat_domain.model import UNSET, Chat, Message
-from chat_domain.pages import (
-    PAGE_MAX,
-    ChatPage,
-    Page,
-    Pages,
-    Window,
-    chat_cursor,
-    cut,
-    read_chat_cursor,
-)
+from chat_domain.errors import ChatNotFound, MessageNotFound
+from chat_domain.model import UNSET, Message
+from chat_domain.pages import PAGE_MAX, Page, Pages, Window, cut
 from chat_domain.ports import UnitOfWork, UnitOfWorkFactory
-from chat_domain.readings import (
-    CHAT_DOCUMENTS,
-    CHATS,
-    MESSAGE_DOCUMENTS,
-    MESSAGES,
-    ChatReading,
-    MessageReading,
-)
+from chat_domain.readings import MESSAGE_DOCUMENTS, MESSAGES, MessageReading
+from chat_domain.views import PageViews
 
 T = TypeVar("T")
-
-
-@attrs.frozen
-class ListChats:
-    uow: UnitOfWorkFactory
-
-    def __call__(self, user: object) -> list[Chat]:
-        return list(self.page(user).chats)
-
-    def page(self, user: object, *, limit: object = UNSET, after: object = UNSET) -> ChatPage[Chat]:
-        """The user's chats after the cursor ``after``, at most ``limit`` of them (all
-        when not given); ``next`` continues the walk."""
-        return self.read(CHATS, user, limit=limit, after=after)
-
-    def documents(
-        self, user: object, *, limit: object = UNSET, after: object = UNSET
-    ) -> ChatPage[str]:
-        """``page``, each chat as its JSON document (``documents.chat_json``)."""
-        return self.read(CHAT_DOCUMENTS, user, limit=limit, after=after)
-
-    def read(
-        self, reading: ChatReading[T], user: object, *, limit: object, after: object
-    ) -> ChatPage[T]:
-        user_id = rules.parse_id(user, "user")
-        size = None if limit is UNSET else rules.parse_limit(limit, PAGE_MAX)
-        place = None if after is UNSET else read_chat_cursor(after, user_id)
-        with self.uow() as uow:
-            rows = reading.read(uow, user_id, place, None if size is None else size + 1)
-            # A user with chats exists; only an empty list needs the look-up.
-            if not rows and uow.users.missing([user_id]):
-                raise UserNotFound([user_id], field="user")
-        page = cut(rows, size)
-        if not page.has_more:
-            return ChatPage(page.items, None)
-        return ChatPage(page.items, chat_cursor(user_id, reading.chat(page.items[-1])))
 
 
 @attrs.frozen
@@ -85,6 +36,7 @@ class ListMessages:
 
     uow: UnitOfWorkFactory
     page_size: int = 2000
+    awaited: PageViews | None = None
 
     def __call__(
         self, chat: object, *, after: object = UNSET, before: object = UNSET
@@ -104,6 +56,19 @@ class ListMessages:
     ) -> Page[str]:
         """``page``, each message as its JSON document (``documents.message_json``)."""
         return self.read_page(MESSAGE_DOCUMENTS, chat, limit=limit, before=before, after=after)
+
+    async def awaited_document_page(
+        self, chat: object, *, limit: object, before: object = UNSET, after: object = UNSET
+    ) -> Page[str] | None:
+        """``document_page``, read by the ``awaited`` views; None for an empty page (or
+        no such views), which ``document_page`` answers: only a unit of work tells
+        an empty chat from an unknown chat or cursor."""
+        chat_id = rules.parse_id(chat, "chat")
+        window = self._page_window(limit, before, after)
+        if self.awaited is None:
+            return None
+        rows = await self.awaited.messages(chat_id, _look_ahead(window))
+        return cut(rows, window.limit, turn_around=window.newest_first) if rows else None
 
     def pages(
         self, chat: object, *, after: object = UNSET, before: object = UNSET
@@ -134,13 +99,16 @@ class ListMessages:
         after: object,
     ) -> Page[T]:
         chat_id = rules.parse_id(chat, "chat")
-        size = rules.parse_limit(limit, PAGE_MAX)
-        window = self._window(after, before, size)
+        window = self._page_window(limit, before, after)
         with self.uow() as uow:
-            newest_first = attrs.evolve(window, newest_first=after is UNSET)
-            page = self._read(reading, uow, chat_id, newest_first)
+            page = self._read(reading, uow, chat_id, window)
             self._refuse_unknown(uow, chat_id, page.items, window)
         return page
+
+    def _page_window(self, limit: object, before: object, after: object) -> Window:
+        window = self._window(after, before, rules.parse_limit(limit, PAGE_MAX))
+        # Without ``after``, a page is the newest ``limit``: read newest first.
+        return attrs.evolve(window, newest_first=after is UNSET)
 
     def read_pages(
         self, reading: MessageReading[T], chat: object, *, after: object, before: object
@@ -182,9 +150,7 @@ class ListMessages:
     def _read(
         self, reading: MessageReading[T], uow: UnitOfWork, chat_id: str, window: Window
     ) -> Page[T]:
-        # The walk's one look-ahead: a row past the page says whether more follow.
-        assert window.limit is not None
-        rows = reading.read(uow, chat_id, attrs.evolve(window, limit=window.limit + 1))
+        rows = reading.read(uow, chat_id, _look_ahead(window))
         return cut(rows, window.limit, turn_around=window.newest_first)
 
     def _pages_after(
@@ -198,3 +164,9 @@ class ListMessages:
                 return
             yield list(page.items)
             more, last = page.has_more, reading.id(page.items[-1])
+
+
+def _look_ahead(window: Window) -> Window:
+    # The walk's one look-ahead: a row past the page says whether more follow.
+    assert window.limit is not None
+    return attrs.evolve(window, limit=window.limit + 1)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import attrs
 
+from chat_domain.chat_list import ListChats
 from chat_domain.events import Event
-from chat_domain.lists import ListChats, ListMessages
+from chat_domain.lists import ListMessages
 from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory, Wakeups
 from chat_domain.streams import EventHub, in_threads
 from chat_domain.use_cases import AddUser, CreateChat, LookUpUsers, SendMessage
+from chat_domain.views import PageViews
 
 
 def _same(event: Event) -> Event:
@@ -37,14 +39,22 @@ class Chats:
         return EventHub(self.uow, in_threads, _same, wakeups=wakeups, every_s=every_s)
 
     @classmethod
-    def over(cls, uow: UnitOfWorkFactory, *, ids: IdGenerator, clock: Clock) -> Chats:
-        """The use cases over one store, with where their ids and times come from."""
+    def over(
+        cls,
+        uow: UnitOfWorkFactory,
+        *,
+        ids: IdGenerator,
+        clock: Clock,
+        awaited: PageViews | None = None,
+    ) -> Chats:
+        """The use cases over one store, with where their ids and times come from, and
+        the store's awaited page views if it has them (``views.PageViews``)."""
         return cls(
             add_user=AddUser(uow, ids, clock),
             create_chat=CreateChat(uow, ids, clock),
             send_message=SendMessage(uow, ids, clock),
-            list_chats=ListChats(uow),
-            list_messages=ListMessages(uow),
+            list_chats=ListChats(uow, awaited),
+            list_messages=ListMessages(uow, awaited=awaited),
             look_up_users=LookUpUsers(uow),
             uow=uow,
         )

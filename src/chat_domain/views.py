@@ -32,3 +32,21 @@ class ListViews(abc.ABC):
     @abc.abstractmethod
     def messages(self, chat_id: str, window: Window | None = None) -> list[str]:
         """``MessageRepository.list_for_chat``, as ``documents.message_json`` documents."""
+
+
+class PageViews(abc.ABC):
+    """``ListViews``' pages, awaited: a caller with an event loop reads one page
+    without holding a thread while the store answers.
+
+    The same documents in the same order as ``ListViews`` for the same
+    arguments; an adapter whose store can only block has none (the lists are
+    then read through ``ListViews``, on a thread).
+    """
+
+    @abc.abstractmethod
+    async def chats(self, user_id: str, *, after: ChatKey | None, limit: int) -> list[str]:
+        """``ListViews.chats``, at most ``limit`` of them."""
+
+    @abc.abstractmethod
+    async def messages(self, chat_id: str, window: Window) -> list[str]:
+        """``ListViews.messages`` for a window with a limit."""

@@ -21,12 +21,14 @@ import gc
 import logging
 
 from adapters.memory import MemoryStore
+from adapters.memory.views import MemoryPageViews
 from adapters.sql import Database, open_database
 from adapters.sql.migrate import schema_is_current
 from adapters.system import SystemClock, Uuid7Generator
 from chat_domain.errors import Unavailable
 from chat_domain.ports import Clock, IdGenerator, UnitOfWorkFactory
 from chat_domain.service import Chats
+from chat_domain.views import PageViews
 from entrypoints.http import ChatApp, create_app
 from entrypoints.logs import configure_logging
 from entrypoints.metrics import Metrics
@@ -42,12 +44,21 @@ def bootstrap(
     *,
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
+    awaited: PageViews | None = None,
 ) -> Chats:
-    """Build the use cases; with no unit of work, everything lives in memory."""
+    """Build the use cases; with no unit of work, everything lives in memory.
+
+    ``awaited`` reads the lists' pages for callers on an event loop
+    (``Database.page_views()``); the in-memory store has its own.
+    """
+    if uow is None:
+        uow = MemoryStore().unit_of_work
+        awaited = MemoryPageViews(uow)
     return Chats.over(
-        uow if uow is not None else MemoryStore().unit_of_work,
+        uow,
         ids=ids if ids is not None else Uuid7Generator(),
         clock=clock if clock is not None else SystemClock(),
+        awaited=awaited,
     )
 
 
@@ -67,7 +78,7 @@ def build_app(settings: Settings) -> ChatApp:
         pool_in_use=database.connections_in_use,
     )
     return create_app(
-        bootstrap(database.uow),
+        bootstrap(database.uow, awaited=database.page_views()),
         settings=settings,
         ready=functools.partial(schema_is_current, database),
         shutdown=database.dispose,

@@ -3,7 +3,8 @@
 Hypothesis makes small worlds of arbitrary users, chats and messages (any
 Unicode text the rules accept, times from year 1 on, with and without
 microseconds, with keys or none) and reads every list both ways, whole, in
-pages and from cursors; the state machine does the same while it compares
+pages and from cursors, the pages also as awaited (``PageViews``) where the
+adapter has them (in memory, PostgreSQL); the state machine does the same while it compares
 the adapters with each other.
 """
 
@@ -19,10 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.memory import MemoryStore
+from adapters.memory.views import MemoryPageViews
 from adapters.sql import open_database
 from chat_domain import rules
 from chat_domain.errors import ChatError
 from chat_domain.ports import UnitOfWorkFactory
+from chat_domain.views import PageViews
 from entrypoints.bootstrap import Chats, bootstrap
 from tests.documents import chat_lists_agree, message_lists_agree
 from tests.fakes import SequentialIds, TickingClock
@@ -78,20 +81,25 @@ worlds = st.builds(
     cursor=st.integers(0, 7),
 )
 
-Stores = Callable[[], UnitOfWorkFactory]
+Stores = Callable[[], tuple[UnitOfWorkFactory, PageViews | None]]
+
+
+def _memory() -> tuple[UnitOfWorkFactory, PageViews | None]:
+    uow = MemoryStore().unit_of_work
+    return uow, MemoryPageViews(uow)
 
 
 @pytest.fixture(params=["memory", *SQL_BACKENDS])
 def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
-    """Empty stores of one adapter, one for each example."""
+    """Empty stores of one adapter, one for each example, with their awaited pages."""
     if request.param == "memory":
-        yield lambda: MemoryStore().unit_of_work
+        yield _memory
         return
     database = open_database(request.getfixturevalue(f"{request.param}_database_url"))
 
-    def emptied() -> UnitOfWorkFactory:
+    def emptied() -> tuple[UnitOfWorkFactory, PageViews | None]:
         clear_tables(database.engine)
-        return database.uow
+        return database.uow, database.page_views()
 
     yield emptied
     database.dispose()
@@ -146,7 +154,8 @@ def _send(chats: Chats, chat: str, author: str, text: str, key: str | None) -> s
 @given(world=worlds)
 def test_every_list_read_as_documents_is_the_entities_json(stores: Stores, world: World) -> None:
     clock = TickingClock()
-    chats = bootstrap(stores(), clock=clock, ids=SequentialIds())
+    uow, awaited = stores()
+    chats = bootstrap(uow, clock=clock, ids=SequentialIds(), awaited=awaited)
     users, made, sent = _fill(chats, clock, world)
     for user in users:
         chat_lists_agree(chats, user, limit=world.limit)

@@ -5,7 +5,8 @@ with the same ids and the same clock, and demands identical results and
 identical errors after every step and of every list at the end. Ids are
 drawn so their order differs from creation order, and the clock is set back
 and held still at times, so ordering ties and late messages are exercised.
-On each side, every list is read as documents too, which must be the
+On each side, every list is read as documents too, and its pages awaited on
+an event loop (``PageViews``) where the side has them, which must be the
 entities' JSON byte for byte (``tests.documents``).
 """
 
@@ -32,11 +33,13 @@ from hypothesis.stateful import (
 )
 
 from adapters.memory import MemoryStore
+from adapters.memory.views import MemoryPageViews
 from chat_domain.batches import Pipeline
 from chat_domain.errors import ChatError
 from chat_domain.model import UNSET, Chat, Message, User, chat_list_key
 from chat_domain.ports import UnitOfWorkFactory
 from chat_domain.sends import SendPipeline
+from chat_domain.views import PageViews
 from entrypoints.bootstrap import Chats, Database, bootstrap
 from tests.documents import chat_lists_agree, message_lists_agree
 from tests.fakes import EPOCH, ListedIds, TickingClock
@@ -70,9 +73,9 @@ class Side:
     ids: ListedIds
 
 
-def _side(uow: UnitOfWorkFactory) -> Side:
+def _side(uow: UnitOfWorkFactory, awaited: PageViews | None) -> Side:
     clock, ids = TickingClock(), ListedIds()
-    return Side(bootstrap(uow, clock=clock, ids=ids), clock, ids)
+    return Side(bootstrap(uow, clock=clock, ids=ids, awaited=awaited), clock, ids)
 
 
 def _ties(listed: object) -> set[str]:
@@ -104,7 +107,11 @@ class MemoryAndSql(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         clear_tables(self.database.engine)
-        self.sides = (_side(MemoryStore().unit_of_work), _side(self.database.uow))
+        memory = MemoryStore().unit_of_work
+        self.sides = (
+            _side(memory, MemoryPageViews(memory)),
+            _side(self.database.uow, self.database.page_views()),
+        )
         self.issued = 0
         self.user_ids: list[str] = []
         self.chat_ids: list[str] = []

@@ -6,7 +6,8 @@ from adapters.memory.repositories import MemoryChatRepository, MemoryMessageRepo
 from chat_domain.documents import chat_json, message_json
 from chat_domain.model import ChatKey
 from chat_domain.pages import Window
-from chat_domain.views import ListViews
+from chat_domain.ports import UnitOfWorkFactory
+from chat_domain.views import ListViews, PageViews
 
 
 class MemoryListViews(ListViews):
@@ -23,3 +24,19 @@ class MemoryListViews(ListViews):
 
     def messages(self, chat_id: str, window: Window | None = None) -> list[str]:
         return [message_json(m) for m in self._messages.list_for_chat(chat_id, window)]
+
+
+class MemoryPageViews(PageViews):
+    """The store's committed lists, read at once: the store is in this process, so
+    a page costs what building its documents costs and never waits."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def chats(self, user_id: str, *, after: ChatKey | None, limit: int) -> list[str]:
+        with self._uow() as uow:
+            return uow.views.chats(user_id, after=after, limit=limit)
+
+    async def messages(self, chat_id: str, window: Window) -> list[str]:
+        with self._uow() as uow:
+            return uow.views.messages(chat_id, window)

@@ -14,6 +14,7 @@ from adapters.sql.postgres import PostgresDialect
 from adapters.sql.sqlite import SqliteDialect
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from chat_domain.ports import UnitOfWork, Wakeups
+from chat_domain.views import PageViews
 
 
 @attrs.frozen
@@ -42,6 +43,11 @@ class Database:
     def wakeups(self) -> Wakeups | None:
         """How the server processes on this database tell each other they wrote."""
         return self.dialect.wakeups()
+
+    def page_views(self) -> PageViews | None:
+        """The lists' pages, awaited on an event loop without a thread, where the
+        database's driver can (PostgreSQL); None where it cannot (SQLite)."""
+        return self.dialect.page_views()
 
     def connections_in_use(self) -> int:
         """Pooled connections checked out now (for the metrics)."""

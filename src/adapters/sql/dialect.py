@@ -19,6 +19,7 @@ from adapters.sql.writes import Write
 from chat_domain.model import Chat, ChatKey
 from chat_domain.pages import Window
 from chat_domain.ports import Wakeups
+from chat_domain.views import PageViews
 
 POOL_SIZE = 20
 """Connections each server process keeps: as many as its thread pool uses at once.
@@ -99,6 +100,10 @@ class Dialect(abc.ABC):
 
     def wakeups(self) -> Wakeups | None:
         """How the server processes on this database tell each other they wrote."""
+        return None
+
+    def page_views(self) -> PageViews | None:
+        """The lists' pages awaited without a thread, where the driver can (``PageViews``)."""
         return None
 
     def exists(self) -> bool:

@@ -1,12 +1,13 @@
 """The endpoints: one per API method from the method table, and the operator ones.
 
 The API methods are pure ASGI apps (``answers``). Each reads its body
-(asynchronously, so the size limit holds while the body streams in). A read
-then does everything else in one trip to the API's threads: parse, call one
-use case, serialise; a long list streams, a page per trip. A write is
-prepared on the event loop (its body is small) and stored by its pipeline's
-writer with the writes of other requests (group commit). The event loop
-never waits on the database.
+(asynchronously, so the size limit holds while the body streams in). A page of
+a list whose store can be awaited (``PageViews``) is read on the event loop
+itself. Any other read does everything else in one trip to the API's
+threads: parse, call one use case, serialise; a long list streams, a page
+per trip. A write is prepared on the event loop (its body is small) and
+stored by its pipeline's writer with the writes of other requests (group
+commit). The event loop never blocks on the database.
 """
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ class ReadEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = await read_body(scope, receive, self.limit)
+        awaited = self.method.awaited
+        if awaited is not None and len(raw) <= PARSED_ON_LOOP:
+            # A page the store can read without a thread is answered here, as
+            # the database answers it; any other read goes to a thread.
+            page = await awaited(self.chats, parse_request(raw, self.method))
+            if page is not None:
+                await answer(send, self.method.status, page.whole())
+                return
         body = await self.threads.run(self._handle, raw)
         if isinstance(body, bytes):
             await answer(send, self.method.status, body)

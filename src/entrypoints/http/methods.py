@@ -6,7 +6,7 @@ it and the OpenAPI document is generated from it, so the three cannot drift.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import attrs
 
@@ -23,7 +23,7 @@ from chat_domain.errors import (
     UsernameTaken,
     UserNotFound,
 )
-from chat_domain.pages import Pages
+from chat_domain.pages import ChatPage, Page, Pages
 from chat_domain.service import Chats
 from entrypoints.http import fields
 from entrypoints.http.fields import Field
@@ -47,6 +47,8 @@ class Method:
     one_of: bool = False  # the body holds exactly one of the fields
     sends: bool = False  # a send: retry-safe with ``client_msg_id``
     batched: bool = False  # ``run`` prepares what a pipeline then stores (group commit)
+    # A read that may answer on the event loop without a thread; None leaves it to ``run``.
+    awaited: Callable[[Chats, Body], Awaitable[JsonArray | None]] | None = None
     names: frozenset[str] = attrs.field(init=False)
 
     @names.default
@@ -79,6 +81,18 @@ def _get_chats(chats: Chats, body: Body) -> object:
     page = chats.list_chats.documents(body["user"], **paging)
     if not paging:
         return JsonArray(Pages(page.chats))
+    return _chat_page(page)
+
+
+async def _get_chat_page(chats: Chats, body: Body) -> JsonArray | None:
+    # Only a page (a limit) is read on the loop; None has ``_get_chats`` answer.
+    if "limit" not in body:
+        return None
+    page = await chats.list_chats.awaited_documents(body["user"], **_given(body, "limit", "after"))
+    return None if page is None else _chat_page(page)
+
+
+def _chat_page(page: ChatPage[str]) -> JsonArray:
     end = b',"next":' + dumps(page.next) + b"}"
     return JsonArray(Pages(page.chats), prefix=b'{"chats":', suffix=end)
 
@@ -91,7 +105,19 @@ def _get_messages(chats: Chats, body: Body) -> object:
     if "limit" not in paging:  # everything on the cursors' side, streamed the same way
         pages = chats.list_messages.document_pages(body["chat"], **paging)
         return JsonArray(pages, prefix=b'{"messages":', suffix=b',"has_more":false}')
-    page = chats.list_messages.document_page(body["chat"], **paging)
+    return _message_page(chats.list_messages.document_page(body["chat"], **paging))
+
+
+async def _get_message_page(chats: Chats, body: Body) -> JsonArray | None:
+    # Only a page (a limit) is read on the loop; None has ``_get_messages`` answer.
+    if "limit" not in body:
+        return None
+    paging = _given(body, "limit", "before", "after")
+    page = await chats.list_messages.awaited_document_page(body["chat"], **paging)
+    return None if page is None else _message_page(page)
+
+
+def _message_page(page: Page[str]) -> JsonArray:
     end = b',"has_more":' + dumps(page.has_more) + b"}"
     return JsonArray(Pages(page.items), prefix=b'{"messages":', suffix=end)
 
@@ -144,6 +170,7 @@ METHODS: tuple[Method, ...] = (
         summary="List a user's chats, most recently active first, whole or a page at a time",
         fields=(fields.USER, fields.LIMIT, fields.CHATS_AFTER),
         run=_get_chats,
+        awaited=_get_chat_page,
         status=200,
         result=("ChatList", "ChatPage"),
         errors=(UserNotFound, InvalidCursor),
@@ -153,6 +180,7 @@ METHODS: tuple[Method, ...] = (
         summary="List a chat's messages, oldest first, whole or a page at a time",
         fields=(fields.CHAT, fields.LIMIT, fields.BEFORE, fields.AFTER),
         run=_get_messages,
+        awaited=_get_message_page,
         status=200,
         result=("MessageList", "MessagePage"),
         errors=(ChatNotFound, MessageNotFound),

@@ -80,9 +80,14 @@ def test_an_outage_answers_503_fast_and_heals_without_a_restart(
     alice = created(client.post("/users/add", json={"username": "alice"}))
     chat = created(client.post("/chats/add", json={"name": "room", "users": [alice]}))
     created(client.post("/messages/add", json={"chat": chat, "author": alice, "text": "before"}))
+    # The pages' own connections (read on the event loop) are open when the outage begins.
+    page = {"chat": chat, "limit": 10}
+    assert client.post("/messages/get", json=page).json()["messages"][0]["text"] == "before"
 
     proxy.cut(fault)
     requests = [
+        ("POST", "/messages/get", page),
+        ("POST", "/chats/get", {"user": alice, "limit": 10}),
         ("POST", "/users/add", {"username": "bob"}),
         ("POST", "/chats/add", {"name": "other", "users": [alice]}),
         ("POST", "/messages/add", {"chat": chat, "author": alice, "text": "during"}),
@@ -108,6 +113,8 @@ def test_an_outage_answers_503_fast_and_heals_without_a_restart(
         time.sleep(0.1)
     created(client.post("/messages/add", json={"chat": chat, "author": alice, "text": "after"}))
     messages = client.post("/messages/get", json={"chat": chat}).json()
+    paged = client.post("/messages/get", json=page).json()["messages"]
+    assert [m["text"] for m in paged] == ["before", "after"]
     # Nothing refused during the outage was half-written; nothing before it was lost.
     assert [m["text"] for m in messages] == ["before", "after"]
     # The first write of the outage went out on an open connection before the

@@ -21,10 +21,12 @@ from adapters.sql.postgres import new_chats, reads, turns, views, writes
 from adapters.sql.postgres.deadline import without_deadlines
 from adapters.sql.postgres.engine import postgres_engine
 from adapters.sql.postgres.listen import PostgresWakeups
+from adapters.sql.postgres.loop import LoopPool
 from adapters.sql.writes import NewChats, Write
 from chat_domain.errors import Unavailable
 from chat_domain.model import Chat, ChatKey
 from chat_domain.ports import Wakeups
+from chat_domain.views import PageViews
 
 _MIGRATION_LOCK = 0x63686174  # "chat": the advisory lock key held while migrating
 
@@ -34,6 +36,8 @@ class PostgresDialect(Dialect):
 
     def __init__(self, url: URL) -> None:
         self.engine = postgres_engine(url.set(drivername="postgresql+psycopg2"))
+        self._loop_pool = LoopPool(self.engine.url)
+        self._pages = views.LoopPageViews(self._loop_pool)
 
     def begin_writes(self, connection: Connection) -> None:
         pass  # BEGIN goes in front of the first write (``write``'s ``begins``)
@@ -46,6 +50,16 @@ class PostgresDialect(Dialect):
 
     def stream_horizon(self, connection: Connection) -> int:
         return int(connection.execute(turns.HORIZON).scalar_one())
+
+    def page_views(self) -> PageViews:
+        return self._pages
+
+    def connections_in_use(self) -> int:
+        return super().connections_in_use() + self._loop_pool.in_use
+
+    def dispose(self) -> None:
+        self._loop_pool.close()
+        super().dispose()
 
     def wakeups(self) -> Wakeups:
         url = self.engine.url.set(drivername="postgresql")

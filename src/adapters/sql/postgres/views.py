@@ -17,9 +17,11 @@ from sqlalchemy import Connection, Text, cast, func
 from adapters.sql import queries
 from adapters.sql.documents import Fields, constant
 from adapters.sql.postgres import prepared
+from adapters.sql.postgres.loop import LoopPool
 from adapters.sql.postgres.prepared import PreparedStatement
 from chat_domain.model import ChatKey
 from chat_domain.pages import Window
+from chat_domain.views import PageViews
 
 FIELDS = Fields(
     string=lambda column: cast(func.to_json(column), Text),
@@ -56,3 +58,20 @@ def chat_documents(
     statement = _chat_page(**queries.chat_page_shape(after, limit))
     params = queries.chat_page_params(user_id, after, limit)
     return [row[0] for row in prepared.run(connection, statement, params, begin=False)]
+
+
+class LoopPageViews(PageViews):
+    """The same pages, sent and awaited on the event loop (``loop``)."""
+
+    def __init__(self, pool: LoopPool) -> None:
+        self._pool = pool
+
+    async def chats(self, user_id: str, *, after: ChatKey | None, limit: int) -> list[str]:
+        statement = _chat_page(**queries.chat_page_shape(after, limit))
+        params = queries.chat_page_params(user_id, after, limit)
+        return [row[0] for row in await self._pool.fetch(statement, params)]
+
+    async def messages(self, chat_id: str, window: Window) -> list[str]:
+        statement = _message_page(**queries.page_shape(window))
+        params = queries.message_page_params(chat_id, window)
+        return [row[0] for row in await self._pool.fetch(statement, params)]
