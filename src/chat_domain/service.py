@@ -29,6 +29,11 @@ class Chats:
     look_up_users: LookUpUsers
     uow: UnitOfWorkFactory  # for the live stream's reader (``streams.EventHub``)
 
+    @property
+    def awaits_pages(self) -> bool:
+        """Whether the lists' pages can be awaited without a thread (``views.PageViews``)."""
+        return self.list_messages.awaited is not None
+
     def live_stream(
         self, wakeups: Wakeups | None = None, *, every_s: float = 0.5
     ) -> EventHub[Event]:

@@ -43,6 +43,8 @@ class ReadEndpoint:
         self.chats = chats
         self.limit = max_body_bytes
         self.threads = threads
+        # Only where the store has awaited pages (not SQLite's) is the body parsed here.
+        self.awaited = method.awaited if chats.awaits_pages else None
 
     def _handle(self, raw: bytes) -> bytes | Iterator[bytes]:
         result = self.method.run(self.chats, parse_request(raw, self.method))
@@ -53,7 +55,7 @@ class ReadEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = await read_body(scope, receive, self.limit)
-        awaited = self.method.awaited
+        awaited = self.awaited
         if awaited is not None and len(raw) <= PARSED_ON_LOOP:
             # A page the store can read without a thread is answered here, as
             # the database answers it; any other read goes to a thread.
